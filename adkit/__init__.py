@@ -1,0 +1,19 @@
+"""adkit: a toolkit for teaching automatic differentiation, and a real AD library on numpy.
+
+>>> import adkit as ad
+>>> ad.grad(lambda x1, x2: x1 * x2 + ad.sin(x1))(2.0, 5.0)
+4.583853163452858
+"""
+from adkit.core import ADError, ShapeError
+from adkit.primitives import (
+    abs, add, broadcast_to, concatenate, cos, div, dot, equal, exp, greater, greater_equal, less,
+    less_equal, log, log1p, logical_not, matmul, maximum, mean, minimum, mul, neg, not_equal,
+    power, primitive, primitive_table, relu, reshape, sigmoid, sign, sin, sqrt, square, stack, sub,
+    sum, tan, tanh, transpose, where,
+)
+from adkit.graph import Graph
+from adkit.tracing import Tracer, trace
+from adkit.forward import Dual, derivative, jacfwd, jvp
+from adkit.reverse import grad, hessian, jacrev, value_and_grad, vjp
+
+__version__ = "0.1.0"

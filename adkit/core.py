@@ -1,0 +1,208 @@
+"""The machinery every interpreter shares: the Primitive record, boxed values and dispatch.
+
+A *primitive* is one entry of the table in :mod:`adkit.primitives`: a name, a numpy
+implementation, a derivative rule and how it prints. Calling a primitive *binds* it to its
+arguments: plain floats and arrays are computed at once; if any argument is *boxed* (a
+:class:`~adkit.forward.Dual` or a :class:`~adkit.tracing.Tracer`), the box with the highest
+level handles the call. Levels make nesting work: ``grad(grad(f))`` gives each sweep its own
+level, so an inner sweep never mistakes an outer sweep's values for its own.
+"""
+import itertools
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["ADError", "ShapeError", "Boxed", "Primitive", "Notation", "unbroadcast", "ZERO",
+           "new_level", "shape_of", "ndim_of", "is_scalar_number"]
+
+
+class ADError(Exception):
+    """An error a student can act on: the message names the function and the argument."""
+
+
+class ShapeError(ADError, ValueError):
+    """Shapes that do not fit together (broadcasting, matmul, reshape)."""
+
+
+_levels = itertools.count(1)
+
+
+def new_level():
+    """A fresh nesting level for one sweep (a Dual family or a traced graph)."""
+    return next(_levels)
+
+
+class _Zero:
+    """The "no adjoint yet" marker: interpreters test it with ``is``, so a node nobody reads
+    costs nothing in a backward sweep, and a computed 0.0 is never mistaken for it."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "ZERO"
+
+
+ZERO = _Zero()
+
+
+class Boxed:
+    """Base class of values that carry more than a number: Dual (forward) and Tracer (reverse).
+
+    Subclasses define ``_level`` and ``_process(prim, args, params)``. Operators and array
+    methods are attached in :mod:`adkit.operators`.
+    """
+
+    __slots__ = ()
+    # numpy must hand ``array * box`` to the box (its __rmul__), not loop over it.
+    __array_ufunc__ = None
+
+
+def shape_of(x):
+    """Shape of a float, array or boxed value (abstract values count as scalars)."""
+    if type(x) is float or type(x) is int:
+        return ()
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return () if x is None or isinstance(x, Boxed) else np.shape(x)
+    return tuple(shape)
+
+
+def ndim_of(x):
+    return len(shape_of(x))
+
+
+def is_scalar_number(x):
+    return isinstance(x, numbers.Number) and not isinstance(x, bool)
+
+
+class Notation:
+    """How a primitive prints, in text (Unicode) and in LaTeX.
+
+    kind is one of ``"infix"`` (``w1 · w2``), ``"prefix"`` (``-w1``), ``"function"``
+    (``sin w1``, ``sin(w1 + w2)``), ``"power"`` (``w1^2``) or ``"call"`` (``sum(w1, axis=0)``).
+    precedence orders infix operators: higher binds tighter.
+    """
+
+    __slots__ = ("kind", "text", "latex", "precedence")
+
+    def __init__(self, kind, text, latex=None, precedence=None):
+        self.kind = kind
+        self.text = text
+        self.latex = text if latex is None else latex
+        self.precedence = precedence
+
+    def __repr__(self):
+        return f"Notation({self.kind!r}, {self.text!r}, {self.latex!r})"
+
+
+_FALLBACK_ERRORS = (ArithmeticError, ValueError)
+_PLAIN = (float, int, bool)  # Python numbers: computed with math, returned as float
+
+
+class Primitive:
+    """One primitive operation: everything adkit knows about it, as data.
+
+    Args:
+        name: the name used in errors, in ``print(graph)`` and by ``ad.primitive_table()``.
+        impl: the numpy implementation, ``impl(*args, **params)``.
+        scalar_impl: optional faster implementation for Python floats (``math.sin``); when it
+            raises (``math.log(0)``) the numpy one is used, so floats and arrays agree
+            (``-inf``, ``nan``) instead of one of them raising.
+        partials: elementwise primitives: ``partials(out, *args) -> tuple`` of local partials
+            ∂out/∂argᵢ, written with adkit's own functions. Forward mode uses
+            ``ẇ = Σ ∂ᵢ · ẇᵢ``, reverse mode ``w̄ᵢ += w̄ · ∂ᵢ``.
+        jvp: array primitives: ``jvp(primals, tangents, out, batch, **params)`` -> out tangent;
+            a tangent may be ``None`` (zero) and may carry ``batch`` extra leading axes.
+        vjp: array primitives: ``vjp(cotangent, out, *args, **params)`` -> tuple, one per arg.
+        sympy: ``sympy(sp, *args, **params)`` -> the sympy expression (``sp`` is the sympy
+            module, imported only when a symbolic step runs).
+        notation: a :class:`Notation`.
+        differentiable: False for comparisons, sign, ...: zero derivative everywhere.
+    """
+
+    def __init__(self, name, impl, *, scalar_impl=None, partials=None, jvp=None, vjp=None,
+                 sympy=None, notation=None, differentiable=True, nargs=1, doc=""):
+        self.name = name
+        self.impl = impl
+        self.scalar_impl = scalar_impl
+        self.partials = partials
+        self.jvp = jvp
+        self.vjp = vjp
+        self.sympy = sympy
+        self.notation = notation or Notation("call", name)
+        self.differentiable = differentiable
+        self.nargs = nargs
+        self.elementwise = partials is not None
+        self.__doc__ = doc
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        if len(args) == 1:  # the common unary case, without the loop
+            if isinstance(args[0], Boxed):
+                return args[0]._process(self, args, params)
+            return self.evaluate(args, params)
+        top = None
+        for a in args:
+            if isinstance(a, Boxed) and (top is None or a._level > top._level):
+                top = a
+        if top is not None:
+            return top._process(self, args, params)
+        return self.evaluate(args, params)
+
+    def evaluate(self, args, params):
+        """Compute on plain floats and arrays (no boxes)."""
+        scalar = self.scalar_impl
+        if scalar is not None and not params:
+            if (type(args[0]) in _PLAIN if len(args) == 1 else
+                    type(args[0]) in _PLAIN and type(args[1]) in _PLAIN if len(args) == 2 else
+                    all(type(a) in _PLAIN for a in args)):
+                try:
+                    return scalar(*args)
+                except _FALLBACK_ERRORS:
+                    pass  # let numpy give inf/nan, as it would for an array
+        for position, a in enumerate(args, 1):
+            if not _is_numeric(a):
+                raise ADError(f"{self.name}: argument {position} has unsupported type "
+                              f"{type(a).__name__} ({a!r:.40}); expected a float, a numpy array, "
+                              f"a Dual or a traced value")
+        try:
+            with np.errstate(all="ignore"):
+                out = self.impl(*args, **params)
+        except ValueError as e:
+            shapes = ", ".join(str(np.shape(a)) for a in args)
+            raise ShapeError(f"{self.name}: arguments of shapes {shapes} do not fit: {e}") from None
+        if type(out) is np.float64 and all(type(a) in _PLAIN for a in args):
+            return float(out)
+        return out
+
+
+def _is_numeric(x):
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic)):
+        return True
+    if isinstance(x, (list, tuple)):
+        return all(_is_numeric(v) for v in x)
+    return False
+
+
+def unbroadcast(x, shape):
+    """Sum ``x`` down to ``shape``: the one place where broadcasting is undone.
+
+    When an argument of shape (3,) was broadcast against one of shape (2, 3), each of its
+    elements was used twice, so its adjoint is the sum over the broadcast axis.
+
+    >>> unbroadcast(np.ones((2, 3)), (3,))
+    array([2., 2., 2.])
+    """
+    have = shape_of(x)
+    if have == shape:
+        return x
+    from adkit.primitives import sum as _sum, reshape as _reshape  # the table builds on this module
+    lead = len(have) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and have[lead + i] != 1)
+    if axes:
+        x = _sum(x, axis=axes)
+    return _reshape(x, shape)

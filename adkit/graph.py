@@ -1,0 +1,181 @@
+"""The IR: a Graph is a Wengert list, the evaluation trace itself.
+
+Node ``i`` is ``prims[i](args)``: ``refs[i]`` are the indices of the nodes it reads (``None``
+where the argument is a constant), ``argvals[i]`` the argument values at the traced point (the
+constants live here), ``params[i]`` the primitive's parameters and ``values[i]`` its value. The
+fields are kept as parallel lists (columns), not one object per node: a million-node trace is
+a few lists, which the garbage collector scans in one go. Nodes are kept in the order they
+were recorded, which is a topological order: every interpreter is a plain loop over them.
+Names (w1, w2, … or v₋₁, v₀, v₁, …) are given only when printing.
+
+>>> import adkit as ad
+>>> g = ad.parse("x1*x2 + sin(x1)")
+>>> print(g)
+w1 = x1
+w2 = x2
+w3 = w1 · w2
+w4 = sin w1
+w5 = w3 + w4
+z = w5
+>>> g(x1=2.0, x2=5.0)
+10.909297426825681
+"""
+import inspect
+
+from adkit.core import ADError, Notation, Primitive, new_level
+
+NO_PARAMS = {}  # shared and never mutated: nodes without parameters point here
+
+
+def _no_rule(*args, **params):
+    raise ADError("input and constant nodes have no implementation")
+
+
+INPUT = Primitive("input", _no_rule, notation=Notation("input", "input"), nargs=0,
+                  doc="An input of the graph; params: {'name': ...}.")
+CONST = Primitive("const", _no_rule, notation=Notation("const", "const"), nargs=0,
+                  differentiable=False, doc="A constant output; params: {'value': ...}.")
+
+
+class Graph:
+    """An evaluation trace: inputs, nodes in recording order, outputs.
+
+    Build one with :func:`adkit.trace` (from a Python function) or :func:`adkit.parse` (from
+    text). Call it like a function: on floats, arrays, Duals or traced values, so ``ad.grad(g)``
+    works through it.
+    """
+
+    def __init__(self, *, abstract=False):
+        self.prims = []          # the primitive of each node, in recording order
+        self.refs = []           # the nodes each node reads (None for a constant argument)
+        self.argvals = []        # the argument values at the traced point
+        self.params = []         # the primitive's parameters (NO_PARAMS when it has none)
+        self.values = []         # each node's value at the traced point (None when abstract)
+        self.input_refs = []     # node index of each input, in input order
+        self._input_names = {}
+        self.outputs = []        # node index of each output
+        self.level = new_level()
+        self.abstract = abstract  # built from text or symbols: no values, only structure
+
+    # -- building ---------------------------------------------------------------------------
+    def add_input(self, name, value=None):
+        """Append an input node and return its index."""
+        if name in self._input_names:
+            raise ADError(f"Graph.add_input: an input named {name!r} already exists")
+        index = self.add_node(INPUT, (), (), {"name": name}, value)
+        self._input_names[name] = index
+        self.input_refs.append(index)
+        return index
+
+    def add_node(self, prim, refs, argvals, params=NO_PARAMS, value=None):
+        """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant."""
+        index = len(self.prims)
+        self.prims.append(prim)
+        self.refs.append(tuple(refs))
+        self.argvals.append(tuple(argvals))
+        self.params.append(params or NO_PARAMS)
+        self.values.append(value)
+        return index
+
+    def add_constant_output(self, value):
+        index = self.add_node(CONST, (), (), {"value": value}, value)
+        self.outputs.append(index)
+        return index
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def inputs(self):
+        """Input names, in order."""
+        return tuple(self._input_names)
+
+    @property
+    def nodes(self):
+        """The nodes as ``(prim, refs, argvals, params)`` tuples (a fresh list: a view)."""
+        return list(zip(self.prims, self.refs, self.argvals, self.params))
+
+    def __len__(self):
+        return len(self.prims)
+
+    def operations(self):
+        """Indices of the nodes that apply a primitive (not inputs, not constants)."""
+        return [i for i, prim in enumerate(self.prims) if prim is not INPUT and prim is not CONST]
+
+    def consumers(self):
+        """For each node, the nodes that read it, in recording order (fan-out)."""
+        readers = [[] for _ in self.prims]
+        for i, refs in enumerate(self.refs):
+            for r in refs:
+                if r is not None and (not readers[r] or readers[r][-1] != i):
+                    readers[r].append(i)
+        return readers
+
+    # -- running ----------------------------------------------------------------------------
+    def bind_inputs(self, args, kwargs, who="Graph"):
+        """Map positional and keyword arguments onto the input names."""
+        names = self.inputs
+        if len(args) > len(names):
+            raise ADError(f"{who}: takes {len(names)} input(s) {names}, got {len(args)} positional")
+        given = dict(zip(names, args))
+        for name, value in kwargs.items():
+            if name not in names:
+                raise ADError(f"{who}: unknown input {name!r}; the inputs are {', '.join(names)}")
+            if name in given:
+                raise ADError(f"{who}: input {name!r} given twice")
+            given[name] = value
+        missing = [n for n in names if n not in given]
+        if missing:
+            raise ADError(f"{who}: missing value for input(s) {', '.join(missing)}")
+        return [given[n] for n in names]
+
+    def __call__(self, *args, **kwargs):
+        """Evaluate the graph (replay every node on the given inputs)."""
+        env = self.evaluate(self.bind_inputs(args, kwargs, "Graph call"))
+        outs = [env[r] for r in self.outputs]
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def evaluate(self, input_values):
+        """Replay the graph; returns the value of every node (the environment)."""
+        env = [None] * len(self.prims)
+        for ref, value in zip(self.input_refs, input_values):
+            env[ref] = value
+        for i, (prim, refs, argvals, params) in enumerate(zip(self.prims, self.refs, self.argvals,
+                                                               self.params)):
+            if prim is INPUT:
+                continue
+            if prim is CONST:
+                env[i] = params["value"]
+                continue
+            args = [c if r is None else env[r] for r, c in zip(refs, argvals)]
+            env[i] = prim(*args, **params)
+        return env
+
+    # -- printing ---------------------------------------------------------------------------
+    def __str__(self):
+        from adkit.printing import wengert_list
+        return wengert_list(self)
+
+    def __repr__(self):
+        return (f"<Graph inputs={self.inputs} nodes={len(self.prims)} "
+                f"outputs={len(self.outputs)}>")
+
+    def to_sympy(self):
+        """The output as a sympy expression (sympy is imported only now)."""
+        from adkit.symbolic import graph_to_sympy
+        return graph_to_sympy(self)
+
+    def to_dot(self):
+        """Graphviz text of the graph."""
+        from adkit.printing import graph_to_dot
+        return graph_to_dot(self)
+
+
+def input_names(f, count):
+    """Input names for tracing ``f``: its parameter names when it has them, else x1, x2, …"""
+    try:
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) >= count:
+        return [p.name for p in params[:count]]
+    return [f"x{i}" for i in range(1, count + 1)]

@@ -1,0 +1,189 @@
+"""Recording a Python function into a Graph, by operator overloading.
+
+A :class:`Tracer` stands in for one value while ``f`` runs: every primitive applied to it
+appends one node to its graph (and computes the value too, so control flow on values works).
+A tracer holds its graph, its node index and its value; the graph holds no tracers, so no
+node sits in a reference cycle.
+
+>>> import adkit as ad
+>>> g = ad.trace(lambda x1, x2: x1 * x2 + ad.sin(x1), 2.0, 5.0)
+>>> g.inputs
+('x1', 'x2')
+>>> len(g)
+5
+"""
+import numbers
+
+import numpy as np
+
+from adkit import primitives as P
+from adkit.core import _FALLBACK_ERRORS, ADError
+from adkit.graph import NO_PARAMS, Graph, input_names
+from adkit.operators import ArrayBox
+
+_CONSTANT_TYPES = (float, int)
+
+
+class Tracer(ArrayBox):
+    """A value being recorded on a graph: ``(graph, index, value)``."""
+
+    __slots__ = ("graph", "index", "value")
+
+    def __init__(self, graph, index, value):
+        self.graph = graph
+        self.index = index
+        self.value = value
+
+    @property
+    def _level(self):
+        return self.graph.level
+
+    def _value(self):
+        return self.value
+
+    def __repr__(self):
+        return f"Tracer(w{self.index + 1} = {self.value!r})"
+
+    def __bool__(self):
+        if self.value is None:
+            raise ADError("cannot branch on a symbolic value: a graph built from text has no "
+                          "numbers; trace the function at a point instead")
+        return bool(self.value)
+
+    def __float__(self):
+        raise ADError("float() of a traced value would cut it off the graph; return it instead, "
+                      "or use ad.value_and_grad to get its number")
+
+    def _process(self, prim, args, params):
+        """Record ``prim(*args)``: arguments on this graph become refs, the rest constants."""
+        graph = self.graph
+        if len(args) == 1:  # unary: the argument is this tracer
+            value = None if graph.abstract else prim(self.value, **params)
+            return _append(graph, prim, (self.index,), (self.value,), params or NO_PARAMS, value)
+        refs, vals = [], []
+        for a in args:
+            if type(a) is Tracer and a.graph is graph:
+                refs.append(a.index)
+                vals.append(a.value)
+            else:
+                refs.append(None)
+                vals.append(a)
+        value = None if graph.abstract else prim(*vals, **params)
+        return _append(graph, prim, tuple(refs), tuple(vals), params or NO_PARAMS, value)
+
+    # Fast path for the hot binary operators: same graph or a Python-number constant.
+    def __add__(self, other): return _binary(P.add, self, other)
+    def __radd__(self, other): return _binary(P.add, other, self)
+    def __sub__(self, other): return _binary(P.sub, self, other)
+    def __rsub__(self, other): return _binary(P.sub, other, self)
+    def __mul__(self, other): return _binary(P.mul, self, other)
+    def __rmul__(self, other): return _binary(P.mul, other, self)
+
+
+def _binary(prim, x, y):
+    """Record ``prim(x, y)``; the hot path of scalar code, kept free of loops and lists."""
+    tx, ty = type(x), type(y)
+    if tx is Tracer:
+        graph = x.graph
+        vx = x.value
+        if ty is Tracer and y.graph is graph:
+            refs, vy = (x.index, y.index), y.value
+        elif ty is float or ty is int:
+            refs, vy = (x.index, None), y
+        else:
+            return prim(x, y)
+    elif tx is float or tx is int:
+        graph = y.graph
+        refs, vx, vy = (None, y.index), x, y.value
+    else:
+        return prim(x, y)
+    if graph.abstract:
+        value = None
+    elif type(vx) is float and type(vy) is float:
+        try:
+            value = prim.scalar_impl(vx, vy)
+        except _FALLBACK_ERRORS:
+            value = prim.evaluate((vx, vy), NO_PARAMS)
+    else:
+        value = prim(vx, vy)
+    return _append(graph, prim, refs, (vx, vy), NO_PARAMS, value)
+
+
+def _append(graph, prim, refs, argvals, params, value):
+    """Append one node (one entry per column) and return the tracer of its value."""
+    index = len(graph.prims)
+    graph.prims.append(prim)
+    graph.refs.append(refs)
+    graph.argvals.append(argvals)
+    graph.params.append(params)
+    graph.values.append(value)
+    return Tracer(graph, index, value)
+
+
+def as_input(x, who):
+    """Check and convert a value given as a differentiation input (ints become floats)."""
+    if isinstance(x, bool):
+        raise ADError(f"{who}: got a bool ({x}); differentiate with respect to numbers")
+    if isinstance(x, numbers.Integral):
+        return float(x)
+    if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
+        raise ADError(f"{who}: complex numbers are not supported (got {x!r})")
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
+        return x.astype(float)
+    if isinstance(x, (list, tuple)):
+        try:
+            return np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise ADError(f"{who}: could not read {x!r:.60} as an array of numbers") from None
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
+        return x
+    raise ADError(f"{who}: unsupported input type {type(x).__name__}; expected a float, a numpy "
+                  f"array, a Dual or a traced value")
+
+
+def start(graph, names, values):
+    """Add inputs to ``graph``; returns their tracers."""
+    tracers = []
+    for name, value in zip(names, values):
+        index = graph.add_input(name, value)
+        tracers.append(Tracer(graph, index, value))
+    return tracers
+
+
+def finish(graph, out, who):
+    """Mark the outputs of a traced function (a value, or a tuple of values)."""
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    for o in outs:
+        if type(o) is Tracer and o.graph is graph:
+            graph.outputs.append(o.index)
+        elif isinstance(o, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
+            graph.add_constant_output(o)
+        else:
+            raise ADError(f"{who}: the function returned {type(o).__name__}, not a number or array")
+    return graph
+
+
+def trace(f, *example_args, names=None):
+    """Run ``f`` on the example arguments and record every primitive into a Graph.
+
+    Args:
+        f: a Python function of numbers or arrays, written with adkit's functions and operators.
+        example_args: the point to trace at (array shapes are fixed by them).
+        names: input names (default: ``f``'s parameter names, else x1, x2, ...).
+
+    >>> import adkit as ad
+    >>> print(ad.trace(lambda x, y, z: (x + y) * z, -2.0, 5.0, -4.0))
+    w1 = x
+    w2 = y
+    w3 = z
+    w4 = w1 + w2
+    w5 = w4 · w3
+    z = w5
+    """
+    if not callable(f):
+        raise ADError(f"trace: expected a function, got {type(f).__name__}")
+    values = [as_input(x, "trace") for x in example_args]
+    graph = Graph()
+    names = list(names) if names is not None else input_names(f, len(values))
+    tracers = start(graph, names, values)
+    return finish(graph, f(*tracers), "trace")

@@ -4,7 +4,7 @@
 >>> ad.grad(lambda x1, x2: x1 * x2 + ad.sin(x1))(2.0, 5.0)
 4.583853163452858
 """
-from adkit.core import ADError, ShapeError
+from adkit.core import ADError, ParseError, ShapeError
 from adkit.primitives import (
     abs, add, broadcast_to, concatenate, cos, div, dot, equal, exp, greater, greater_equal, less,
     less_equal, log, log1p, logical_not, matmul, maximum, mean, minimum, mul, neg, not_equal,

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["ADError", "ShapeError", "Boxed", "Primitive", "Notation", "unbroadcast", "ZERO",
+__all__ = ["ADError", "ShapeError", "ParseError", "Boxed", "Primitive", "Notation", "unbroadcast", "ZERO",
            "new_level", "shape_of", "ndim_of", "is_scalar_number"]
 
 
@@ -23,6 +23,28 @@ class ADError(Exception):
 
 class ShapeError(ADError, ValueError):
     """Shapes that do not fit together (broadcasting, matmul, reshape)."""
+
+
+class ParseError(ADError, ValueError):
+    """Text that the allow-list parser rejects.
+
+    Attributes:
+        text: the input (possibly shortened for the message).
+        column: 1-based column where the problem is (None when it is about the whole text).
+        reason: what is wrong, in words, e.g. "unknown function 'foo'".
+    The message is the reason, then the text and a caret line under the column.
+    """
+
+    def __init__(self, reason, text="", column=None):
+        self.reason = reason
+        self.text = text
+        self.column = column
+        message = reason
+        if column is not None and text and "\n" not in text and len(text) <= 200:
+            message += f"\n  {text}\n  {' ' * (column - 1)}^"
+        elif column is not None:
+            message += f" (at column {column})"
+        super().__init__(message)
 
 
 _levels = itertools.count(1)

@@ -137,6 +137,8 @@ class Primitive:
         jvp: array primitives: ``jvp(primals, tangents, out, batch, **params)`` -> out tangent;
             a tangent may be ``None`` (zero) and may carry ``batch`` extra leading axes.
         vjp: array primitives: ``vjp(cotangent, out, *args, **params)`` -> tuple, one per arg.
+            A rule may take ``needed`` (a tuple of bools, one per argument): the sweep passes it
+            when the rule accepts it, so e.g. matmul skips the adjoint of a constant data matrix.
         sympy: ``sympy(sp, *args, **params)`` -> the sympy expression (``sp`` is the sympy
             module, imported only when a symbolic step runs).
         notation: a :class:`Notation`.
@@ -156,6 +158,7 @@ class Primitive:
         self.differentiable = differentiable
         self.nargs = nargs
         self.elementwise = partials is not None
+        self.vjp_takes_needed = vjp is not None and "needed" in vjp.__code__.co_varnames
         self.__doc__ = doc
 
     def __repr__(self):
@@ -177,22 +180,23 @@ class Primitive:
     def evaluate(self, args, params):
         """Compute on plain floats and arrays (no boxes)."""
         scalar = self.scalar_impl
-        if scalar is not None and not params:
+        if scalar is not None:
             if (type(args[0]) in _PLAIN if len(args) == 1 else
                     type(args[0]) in _PLAIN and type(args[1]) in _PLAIN if len(args) == 2 else
                     all(type(a) in _PLAIN for a in args)):
                 try:
-                    return scalar(*args)
+                    return scalar(*args, **params)
                 except _FALLBACK_ERRORS:
                     pass  # let numpy give inf/nan, as it would for an array
-        for position, a in enumerate(args, 1):
-            if not _is_numeric(a):
-                raise ADError(f"{self.name}: argument {position} has unsupported type "
-                              f"{type(a).__name__} ({a!r:.40}); expected a float, a numpy array, "
-                              f"a Dual or a traced value")
         try:
-            with np.errstate(all="ignore"):
-                out = self.impl(*args, **params)
+            out = self.impl(*args, **params)
+        except TypeError:
+            for position, a in enumerate(args, 1):
+                if not _is_numeric(a):
+                    raise ADError(f"{self.name}: argument {position} has unsupported type "
+                                  f"{type(a).__name__} ({a!r:.40}); expected a float, a numpy "
+                                  f"array, a Dual or a traced value") from None
+            raise
         except ValueError as e:
             shapes = ", ".join(str(np.shape(a)) for a in args)
             raise ShapeError(f"{self.name}: arguments of shapes {shapes} do not fit: {e}") from None

@@ -120,6 +120,16 @@ def _pow_partials(out, x, y):
     return d_x, d_y
 
 
+def _pow_const_partials(out, x, *, exponent):
+    if exponent == 0:
+        return (0.0,)
+    if exponent == 1:
+        return (1,)
+    if exponent == 2:
+        return (2 * x,)
+    return (exponent * power(x, exponent - 1),)
+
+
 def _maximum_partials(out, x, y):
     return where(equal(x, y), 0.5, greater(x, y)), where(equal(x, y), 0.5, less(x, y))
 
@@ -159,10 +169,41 @@ div = _elementwise("div", np.true_divide, _div_partials, scalar_impl=_safe_div, 
                    sympy=_sympy_op(operator.truediv), notation=_infix("/", "/", MUL_PREC),
                    doc="div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.\n\n"
                        ">>> div(1.0, 4.0)\n0.25")
-power = _elementwise("pow", np.power, _pow_partials, scalar_impl=_safe_pow, nargs=2,
-                     sympy=_sympy_op(operator.pow), notation=Notation("power", "^", "^", POW_PREC),
-                     doc="power(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x.\n\n"
-                         ">>> power(2.0, 3.0)\n8.0")
+_pow = _elementwise("pow", np.power, _pow_partials, scalar_impl=_safe_pow, nargs=2,
+                    sympy=_sympy_op(operator.pow), notation=Notation("power", "^", "^", POW_PREC),
+                    doc="pow(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x.")
+
+
+def _np_pow_const(x, *, exponent):
+    return np.power(x, exponent)
+
+
+def _scalar_pow_const(x, *, exponent):
+    return _safe_pow(x, exponent)
+
+
+def _sympy_pow_const(sp, x, *, exponent):
+    return x ** (sp.Integer(int(exponent)) if float(exponent).is_integer() else sp.Float(exponent))
+
+
+# x ** c with a constant c: its own primitive, so the derivative rule never computes the
+# (unused) derivative with respect to the constant, and prints as w1².
+_pow_const = _elementwise("pow_const", _np_pow_const, _pow_const_partials, nargs=1,
+                          scalar_impl=_scalar_pow_const,
+                          sympy=_sympy_pow_const, notation=Notation("power", "^", "^", POW_PREC),
+                          doc="pow_const(x, exponent=c) = x ** c for a constant c.  ∂/∂x = c · x^(c-1).")
+
+
+def power(x, y):
+    """x ** y, elementwise. A constant exponent gives ``pow_const`` (∂/∂x = c · x^(c-1)), a
+    variable one ``pow`` (∂/∂x = y · x^(y-1), ∂/∂y = out · log x).
+
+    >>> power(2.0, 3.0)
+    8.0
+    """
+    if isinstance(y, numbers.Number) and not isinstance(y, bool):
+        return _pow_const(x, exponent=y)
+    return _pow(x, y)
 maximum = _elementwise("maximum", np.maximum, _maximum_partials, scalar_impl=max, nargs=2,
                        sympy=_sympy_name("Max"), notation=_function("max", r"\max"),
                        doc="maximum(x, y), elementwise. Ties split the derivative: 0.5 each.\n\n"
@@ -430,9 +471,23 @@ def _matmul_jvp(primals, tangents, out, batch):
     return result
 
 
-def _matmul_vjp(ct, out, a, b):
+def _matmul_vjp(ct, out, a, b, *, needed=(True, True)):
     a_shape, b_shape = shape_of(a), shape_of(b)
-    # Promote vectors to matrices, use the matrix rule, then drop the added axes.
+    if len(a_shape) <= 2 and len(b_shape) <= 2:
+        if len(a_shape) == 2 and len(b_shape) == 2:      # (n,k) @ (k,m)
+            ct_a = matmul(ct, transpose(b)) if needed[0] else None
+            ct_b = matmul(transpose(a), ct) if needed[1] else None
+        elif len(a_shape) == 2:                          # (n,k) @ (k,): ā = w̄ bᵀ, b̄ = w̄ᵀ a
+            ct_a = mul(reshape(ct, (-1, 1)), b) if needed[0] else None
+            ct_b = matmul(ct, a) if needed[1] else None
+        elif len(b_shape) == 2:                          # (k,) @ (k,m)
+            ct_a = matmul(b, ct) if needed[0] else None
+            ct_b = mul(reshape(a, (-1, 1)), ct) if needed[1] else None
+        else:                                            # (k,) @ (k,): a dot product
+            ct_a = mul(ct, b) if needed[0] else None
+            ct_b = mul(ct, a) if needed[1] else None
+        return ct_a, ct_b
+    # Stacks of matrices: promote vectors to matrices, use the matrix rule, drop the added axes.
     a2_shape = (1,) + a_shape if len(a_shape) == 1 else a_shape
     b2_shape = b_shape + (1,) if len(b_shape) == 1 else b_shape
     a2, b2 = reshape(a, a2_shape), reshape(b, b2_shape)
@@ -605,6 +660,8 @@ def reshape(x, shape):
     if shape is None:
         shape = (-1,)
     shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(int(n) for n in shape)
+    if shape == old:
+        return x
     size = math.prod(old)
     if -1 in shape:
         known = math.prod(n for n in shape if n != -1)
@@ -614,9 +671,7 @@ def reshape(x, shape):
     if math.prod(shape) != size:
         raise ShapeError(f"reshape: cannot reshape an argument of shape {old} ({size} elements) "
                          f"into {shape}")
-    if shape == old:
-        return x
-    return _reshape(x, shape=shape)
+    return x if shape == old else _reshape(x, shape=shape)
 
 
 def transpose(x, axes=None):

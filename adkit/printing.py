@@ -98,9 +98,13 @@ def apply_notation(prim, args, params, style="text"):
         base, bp = args[0]
         if bp <= POW_PREC:
             base = _wrap(base, style)
-        if len(args) == 1:  # square: the exponent is part of the symbol
+        if len(args) == 1 and "exponent" not in params:  # square: the exponent is in the symbol
             return f"{base}{symbol}" if style == "latex" or symbol != "^2" else f"{base}²", POW_PREC
-        exponent, ep = args[1]
+        if len(args) == 1:  # pow_const: the exponent is a parameter
+            text = format_number(params["exponent"], style)
+            exponent, ep = text, _number_precedence(text)
+        else:
+            exponent, ep = args[1]
         if style == "latex":
             return f"{base}^{{{exponent}}}", POW_PREC
         if exponent.isdigit() or (exponent.startswith("-") and exponent[1:].isdigit()):

@@ -17,45 +17,99 @@ import numpy as np
 from adkit import primitives as P
 from adkit.core import ADError, ZERO, ndim_of, shape_of, unbroadcast
 from adkit.forward import _argnums, _zeros_like, jacfwd
-from adkit.graph import Graph, input_names
+from adkit.graph import Graph
 from adkit.operators import ArrayBox
 from adkit.tracing import Tracer, as_input, start
 
 
-def backward(graph, seeds):
+def backward(graph, seeds, keep_all=True):
     """Sweep ``graph`` backwards from ``seeds`` ({node index: adjoint}).
 
     Returns the adjoint of every node (``ZERO`` where nothing reached it). Adjoints are
     computed with adkit's own functions, so on traced values the sweep itself is recorded.
+    With ``keep_all=False`` (enough for gradients) a node's adjoint is released once passed on,
+    and array buffers the sweep itself allocated are reused in place.
     """
     prims, all_refs, all_argvals, all_params, values = (
         graph.prims, graph.refs, graph.argvals, graph.params, graph.values)
     adjoint = [ZERO] * len(prims)
+    owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    for i in range(len(prims) - 1, -1, -1):
-        g = adjoint[i]
-        if g is ZERO:
-            continue
-        prim, refs, argvals = prims[i], all_refs[i], all_argvals[i]
-        if prim.partials is not None:
-            contributions = prim.partials(values[i], *argvals)
-            by_partial = True
-        elif prim.vjp is not None:
-            contributions = prim.vjp(g, values[i], *argvals, **all_params[i])
-            by_partial = False
-        else:
-            continue  # an input, a constant, or a comparison: nothing flows back
-        for ref, arg, c in zip(refs, argvals, contributions):
-            if ref is None or c is None:
+    with np.errstate(all="ignore"):  # derivatives at domain edges are inf/nan by convention
+        for i in range(len(prims) - 1, -1, -1):
+            g = adjoint[i]
+            if g is ZERO:
                 continue
-            if by_partial:  # c is the local partial: scale it by the adjoint
-                c = g * c if type(c) is float and type(g) is float else _times(g, c)
-            if type(c) is not float:
-                c = unbroadcast(c, shape_of(arg))
-            a = adjoint[ref]
-            adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum over every consumer
+            prim, refs = prims[i], all_refs[i]
+            if prim.partials is not None:
+                partials = prim.partials(values[i], *all_argvals[i], **all_params[i])
+                if type(g) is float:  # scalar code, the hot path of long traces
+                    for ref, p in zip(refs, partials):
+                        if ref is not None and p is not None:
+                            c = g * p if type(p) is float else _times(g, p)
+                            a = adjoint[ref]
+                            adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
+                    continue
+                _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
+                               all_argvals[i], partials)
+            elif prim.vjp is not None:
+                if prim.vjp_takes_needed:
+                    contributions = prim.vjp(g, values[i], *all_argvals[i], **all_params[i],
+                                             needed=tuple(r is not None for r in refs))
+                else:
+                    contributions = prim.vjp(g, values[i], *all_argvals[i], **all_params[i])
+                for ref, arg, c in zip(refs, all_argvals[i], contributions):
+                    if ref is not None and c is not None:
+                        _accumulate(adjoint, owned, ref, c, False, shape_of(arg))
+            else:
+                continue  # an input, a constant, or a comparison: nothing flows back
+            if not keep_all:
+                adjoint[i] = ZERO
     return adjoint
+
+
+def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
+    """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may."""
+    todo = [(ref, arg, p) for ref, arg, p in zip(refs, argvals, partials)
+            if ref is not None and p is not None]
+    g_shared = False
+    for k, (ref, arg, p) in enumerate(todo):
+        if type(p) is int and p == 1:
+            c, fresh = g, False
+            g_shared = True
+        elif (g_reusable and not g_shared and k == len(todo) - 1 and type(g) is np.ndarray
+              and _fits_in(g, p)):
+            c, fresh = np.multiply(g, p, out=g), True
+        else:
+            c = _times(g, p)
+            fresh = type(c) is np.ndarray
+        _accumulate(adjoint, owned, ref, c, fresh, shape_of(arg))
+
+
+def _fits_in(buffer, p):
+    """Can ``buffer * p`` be written into ``buffer`` (same shape and dtype)?"""
+    if type(p) is float:
+        return buffer.dtype == np.float64
+    return (type(p) is np.ndarray and p.dtype == buffer.dtype
+            and np.broadcast_shapes(buffer.shape, p.shape) == buffer.shape)
+
+
+def _accumulate(adjoint, owned, ref, c, fresh, shape):
+    """adjoint[ref] += c, in place when one side is a buffer only this sweep holds."""
+    if shape_of(c) != shape:
+        c, fresh = unbroadcast(c, shape), False
+    a = adjoint[ref]
+    if a is ZERO:
+        adjoint[ref], owned[ref] = c, fresh
+    elif owned[ref] and type(c) is np.ndarray and a.dtype == c.dtype:
+        np.add(a, c, out=a)
+    elif fresh and type(a) is np.ndarray and a.shape == c.shape and a.dtype == c.dtype:
+        adjoint[ref] = np.add(c, a, out=c)
+        owned[ref] = True
+    else:
+        adjoint[ref] = a + c  # fan-out: sum over every consumer
+        owned[ref] = type(adjoint[ref]) is np.ndarray
 
 
 def _times(g, p):
@@ -73,7 +127,7 @@ def _times(g, p):
 def _trace_for_vjp(f, primals, who):
     graph = Graph()
     values = [as_input(x, who) for x in primals]
-    tracers = start(graph, input_names(f, len(values)), values)
+    tracers = start(graph, [f"x{k}" for k in range(1, len(values) + 1)], values)
     return graph, tracers, f(*tracers)
 
 
@@ -104,7 +158,7 @@ def vjp(f, *primals):
                           f"shape {out_shape}")
         if not (type(out) is Tracer and out.graph is graph):
             return tuple(_zeros_like(t.value) for t in tracers)
-        adjoint = backward(graph, {out.index: cotangent})
+        adjoint = backward(graph, {out.index: cotangent}, keep_all=False)
         return tuple(_zeros_like(t.value) if adjoint[t.index] is ZERO else adjoint[t.index]
                      for t in tracers)
 

@@ -17,11 +17,11 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import _FALLBACK_ERRORS, ADError
+from adkit.core import _FALLBACK_ERRORS, ADError, Boxed
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
-_CONSTANT_TYPES = (float, int)
+_CONSTANT_TYPES = (float, int, np.ndarray)  # recorded inline by the fast path
 
 
 class Tracer(ArrayBox):
@@ -88,11 +88,11 @@ def _binary(prim, x, y):
         vx = x.value
         if ty is Tracer and y.graph is graph:
             refs, vy = (x.index, y.index), y.value
-        elif ty is float or ty is int:
+        elif ty in _CONSTANT_TYPES:
             refs, vy = (x.index, None), y
         else:
             return prim(x, y)
-    elif tx is float or tx is int:
+    elif tx in _CONSTANT_TYPES:
         graph = y.graph
         refs, vx, vy = (None, y.index), x, y.value
     else:
@@ -104,8 +104,10 @@ def _binary(prim, x, y):
             value = prim.scalar_impl(vx, vy)
         except _FALLBACK_ERRORS:
             value = prim.evaluate((vx, vy), NO_PARAMS)
+    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):
+        value = prim(vx, vy)  # values of an outer sweep: let them record too
     else:
-        value = prim(vx, vy)
+        value = prim.evaluate((vx, vy), NO_PARAMS)
     return _append(graph, prim, refs, (vx, vy), NO_PARAMS, value)
 
 

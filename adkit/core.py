@@ -82,7 +82,10 @@ class Boxed:
 
 def shape_of(x):
     """Shape of a float, array or boxed value (abstract values count as scalars)."""
-    if type(x) is float or type(x) is int:
+    t = type(x)
+    if t is np.ndarray:
+        return x.shape
+    if t is float or t is int:
         return ()
     shape = getattr(x, "shape", None)
     if shape is None:

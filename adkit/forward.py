@@ -171,6 +171,8 @@ def derivative(f):
 def _argnums(argnums, nargs, who):
     single = isinstance(argnums, numbers.Integral)
     nums = (argnums,) if single else tuple(argnums)
+    if len(set(nums)) != len(nums):
+        raise ADError(f"{who}: argnums {nums} names an argument twice")
     for n in nums:
         if not -nargs <= n < nargs:
             raise ADError(f"{who}: argnums {n} is out of range for {nargs} argument(s)")

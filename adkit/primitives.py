@@ -183,6 +183,8 @@ def _scalar_pow_const(x, *, exponent):
 
 
 def _sympy_pow_const(sp, x, *, exponent):
+    if isinstance(exponent, sp.Basic):  # already exact (symbolic.py turns 0.5 into 1/2)
+        return x ** exponent
     return x ** (sp.Integer(int(exponent)) if float(exponent).is_integer() else sp.Float(exponent))
 
 
@@ -429,7 +431,7 @@ def _sum_jvp(primals, tangents, out, batch, *, axis, keepdims):
 
 def _sum_vjp(ct, out, x, *, axis, keepdims):
     shape = shape_of(x)
-    if not keepdims:
+    if not keepdims and len(axis) < len(shape):  # put the summed axes back, as length 1
         ct = reshape(ct, _kept_shape(shape, axis))
     return (broadcast_to(ct, shape),)
 
@@ -444,7 +446,7 @@ def _mean_jvp(primals, tangents, out, batch, *, axis, keepdims):
 
 def _mean_vjp(ct, out, x, *, axis, keepdims):
     shape = shape_of(x)
-    if not keepdims:
+    if not keepdims and len(axis) < len(shape):
         ct = reshape(ct, _kept_shape(shape, axis))
     return (broadcast_to(ct, shape) / _count(shape, axis),)
 
@@ -674,10 +676,15 @@ def reshape(x, shape):
     return x if shape == old else _reshape(x, shape=shape)
 
 
+_REVERSED = [tuple(range(n))[::-1] for n in range(33)]  # numpy allows at most 32 axes
+
+
 def transpose(x, axes=None):
     """Permute the axes (reverse them by default)."""
     ndim = ndim_of(x)
-    axes = tuple(range(ndim))[::-1] if axes is None else tuple(a % ndim for a in axes)
+    if axes is None:
+        return _transpose(x, axes=_REVERSED[ndim]) if ndim > 1 else x
+    axes = tuple(a % ndim for a in axes)
     if sorted(axes) != list(range(ndim)):
         raise ShapeError(f"transpose: axes {axes} are not a permutation of {ndim} dimension(s)")
     if axes == tuple(range(ndim)):
@@ -690,11 +697,7 @@ def broadcast_to(x, shape):
     shape = tuple(shape)
     if shape_of(x) == shape:
         return x
-    try:
-        np.broadcast_shapes(shape_of(x), shape)
-    except ValueError:
-        raise ShapeError(f"broadcast_to: cannot broadcast shape {shape_of(x)} to {shape}") from None
-    return _broadcast_to(x, shape=shape)
+    return _broadcast_to(x, shape=shape)  # numpy's error for shapes that don't fit: ShapeError
 
 
 def getitem(x, index):

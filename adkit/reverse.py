@@ -43,7 +43,9 @@ def backward(graph, seeds, keep_all=True):
                 continue
             prim, refs = prims[i], all_refs[i]
             if prim.partials is not None:
-                partials = prim.partials(values[i], *all_argvals[i], **all_params[i])
+                params = all_params[i]
+                partials = (prim.partials(values[i], *all_argvals[i], **params) if params else
+                            prim.partials(values[i], *all_argvals[i]))
                 if type(g) is float:  # scalar code, the hot path of long traces
                     for ref, p in zip(refs, partials):
                         if ref is not None and p is not None:
@@ -71,28 +73,31 @@ def backward(graph, seeds, keep_all=True):
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
     """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may."""
-    todo = [(ref, arg, p) for ref, arg, p in zip(refs, argvals, partials)
-            if ref is not None and p is not None]
-    g_shared = False
-    for k, (ref, arg, p) in enumerate(todo):
+    last = len(refs) - 1
+    while last >= 0 and (refs[last] is None or partials[last] is None):
+        last -= 1
+    g_shared = False  # g itself was handed on (a partial of 1): its buffer is no longer ours
+    for k in range(last + 1):
+        ref, p = refs[k], partials[k]
+        if ref is None or p is None:
+            continue
         if type(p) is int and p == 1:
-            c, fresh = g, False
-            g_shared = True
-        elif (g_reusable and not g_shared and k == len(todo) - 1 and type(g) is np.ndarray
-              and _fits_in(g, p)):
+            c, fresh, g_shared = g, False, True
+        elif k == last and g_reusable and not g_shared and _fits_in(g, p):
             c, fresh = np.multiply(g, p, out=g), True
         else:
             c = _times(g, p)
             fresh = type(c) is np.ndarray
-        _accumulate(adjoint, owned, ref, c, fresh, shape_of(arg))
+        _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
 
 
 def _fits_in(buffer, p):
     """Can ``buffer * p`` be written into ``buffer`` (same shape and dtype)?"""
-    if type(p) is float:
+    if type(buffer) is not np.ndarray:
+        return False
+    if type(p) is float or type(p) is int:
         return buffer.dtype == np.float64
-    return (type(p) is np.ndarray and p.dtype == buffer.dtype
-            and np.broadcast_shapes(buffer.shape, p.shape) == buffer.shape)
+    return type(p) is np.ndarray and p.dtype == buffer.dtype and p.shape == buffer.shape
 
 
 def _accumulate(adjoint, owned, ref, c, fresh, shape):
@@ -165,6 +170,17 @@ def vjp(f, *primals):
     return value, vjp_fn
 
 
+def _only(f, args, nums):
+    """``f`` as a function of the arguments ``nums`` alone; the others stay constants, so the
+    sweep neither records nor differentiates them (data batches, labels)."""
+    def restricted(*chosen):
+        call = list(args)
+        for n, value in zip(nums, chosen):
+            call[n] = value
+        return f(*call)
+    return restricted
+
+
 def value_and_grad(f, argnums=0):
     """``f``'s value and its gradient with respect to argument(s) ``argnums``, in one sweep.
 
@@ -175,13 +191,12 @@ def value_and_grad(f, argnums=0):
 
     def value_and_gradient(*args):
         single, nums = _argnums(argnums, len(args), "grad")
-        out, vjp_fn = vjp(f, *args)
+        out, vjp_fn = vjp(_only(f, args, nums), *(args[n] for n in nums))
         if ndim_of(out) != 0:
             raise ADError(f"grad: {name} must return a scalar, but returned shape {shape_of(out)}; "
                           f"use ad.jacrev for vector outputs, or reduce with ad.sum")
         adjoints = vjp_fn(1.0 if isinstance(out, (numbers.Number, ArrayBox)) else np.ones(()))
-        grads = tuple(adjoints[n] for n in nums)
-        return out, grads[0] if single else grads
+        return out, adjoints[0] if single else adjoints
     return value_and_gradient
 
 
@@ -210,7 +225,7 @@ def jacrev(f, argnums=0):
     """
     def jacobian(*args):
         single, nums = _argnums(argnums, len(args), "jacrev")
-        out, vjp_fn = vjp(f, *args)
+        out, vjp_fn = vjp(_only(f, args, nums), *(args[n] for n in nums))
         out_shape = shape_of(out)
         size = int(np.prod(out_shape))
         rows = []
@@ -219,9 +234,9 @@ def jacrev(f, argnums=0):
             seed[k] = 1.0
             rows.append(vjp_fn(seed.reshape(out_shape) if out_shape else 1.0))
         jacs = []
-        for n in nums:
+        for k, n in enumerate(nums):
             x_shape = shape_of(args[n])
-            stacked = P.stack([r[n] if shape_of(r[n]) else P.reshape(r[n], ()) for r in rows])
+            stacked = P.stack([r[k] for r in rows])
             jacs.append(P.reshape(stacked, out_shape + x_shape))
         return jacs[0] if single else tuple(jacs)
     return jacobian

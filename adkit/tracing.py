@@ -60,6 +60,10 @@ class Tracer(ArrayBox):
         if len(args) == 1:  # unary: the argument is this tracer
             value = None if graph.abstract else prim(self.value, **params)
             return _append(graph, prim, (self.index,), (self.value,), params or NO_PARAMS, value)
+        if len(args) == 2 and not params:
+            recorded = _binary(prim, args[0], args[1], fallback=False)
+            if recorded is not None:
+                return recorded
         refs, vals = [], []
         for a in args:
             if type(a) is Tracer and a.graph is graph:
@@ -78,10 +82,18 @@ class Tracer(ArrayBox):
     def __rsub__(self, other): return _binary(P.sub, other, self)
     def __mul__(self, other): return _binary(P.mul, self, other)
     def __rmul__(self, other): return _binary(P.mul, other, self)
+    def __truediv__(self, other): return _binary(P.div, self, other)
+    def __rtruediv__(self, other): return _binary(P.div, other, self)
+    def __matmul__(self, other): return _binary(P.matmul, self, other)
+    def __rmatmul__(self, other): return _binary(P.matmul, other, self)
 
 
-def _binary(prim, x, y):
-    """Record ``prim(x, y)``; the hot path of scalar code, kept free of loops and lists."""
+def _binary(prim, x, y, fallback=True):
+    """Record ``prim(x, y)`` when it is simple: both on this graph, or one a plain constant.
+
+    The hot path of scalar code, so it is one flat function without loops or lists. Anything
+    else goes to the general ``prim(x, y)`` (or gives None when ``fallback`` is False).
+    """
     tx, ty = type(x), type(y)
     if tx is Tracer:
         graph = x.graph
@@ -91,12 +103,12 @@ def _binary(prim, x, y):
         elif ty in _CONSTANT_TYPES:
             refs, vy = (x.index, None), y
         else:
-            return prim(x, y)
-    elif tx in _CONSTANT_TYPES:
+            return prim(x, y) if fallback else None
+    elif tx in _CONSTANT_TYPES and ty is Tracer:
         graph = y.graph
         refs, vx, vy = (None, y.index), x, y.value
     else:
-        return prim(x, y)
+        return prim(x, y) if fallback else None
     if graph.abstract:
         value = None
     elif type(vx) is float and type(vy) is float:
@@ -108,7 +120,13 @@ def _binary(prim, x, y):
         value = prim(vx, vy)  # values of an outer sweep: let them record too
     else:
         value = prim.evaluate((vx, vy), NO_PARAMS)
-    return _append(graph, prim, refs, (vx, vy), NO_PARAMS, value)
+    index = len(graph.prims)
+    graph.prims.append(prim)
+    graph.refs.append(refs)
+    graph.argvals.append((vx, vy))
+    graph.params.append(NO_PARAMS)
+    graph.values.append(value)
+    return Tracer(graph, index, value)
 
 
 def _append(graph, prim, refs, argvals, params, value):
@@ -124,6 +142,9 @@ def _append(graph, prim, refs, argvals, params, value):
 
 def as_input(x, who):
     """Check and convert a value given as a differentiation input (ints become floats)."""
+    t = type(x)
+    if t is float or (t is np.ndarray and x.dtype.kind == "f"):
+        return x
     if isinstance(x, bool):
         raise ADError(f"{who}: got a bool ({x}); differentiate with respect to numbers")
     if isinstance(x, numbers.Integral):

@@ -1,0 +1,21 @@
+"""Grading students' derivatives: single answers, filled-in trace tables, and course batches.
+
+* :func:`grade` decides numerically (adkit's own derivative of the reference against the
+  student's expression at seeded random points) and names the likely mistake.
+* :func:`grade_table` marks a tangent or adjoint column row by row, crediting errors carried
+  forward.
+* :mod:`adkit.grading.batch` runs a whole course (KEY.toml + ANSWERS.csv) for ``adkit grade``.
+
+Student text is only ever read by the allow-list parser :func:`adkit.parse`; symbolic steps run
+in a worker process under a hard time limit (:mod:`adkit.grading.sandbox`).
+
+>>> import adkit as ad
+>>> v = ad.grade("x1*x2 + sin(x1)", "x2 - cos(x1)", "x1")
+>>> v.status, v.feedback
+('incorrect', 'Check the sign of the derivative of sin x1.')
+"""
+from adkit.grading.single import Question, grade
+from adkit.grading.table import TableQuestion, grade_table
+from adkit.grading.verdict import RowMark, TableGrade, Verdict
+
+__all__ = ["grade", "grade_table", "Question", "TableQuestion", "Verdict", "TableGrade", "RowMark"]

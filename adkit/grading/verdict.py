@@ -1,0 +1,87 @@
+"""What grading returns: a Verdict for one answer, a TableGrade (with one RowMark per row) for a table.
+
+>>> v = Verdict("incorrect", 0.0, "Check the sign.", "sign")
+>>> v.status, v.score, bool(v)
+('incorrect', 0.0, False)
+"""
+from dataclasses import dataclass, field
+
+STATUSES = ("correct", "incorrect", "invalid")
+ROW_STATUSES = ("correct", "incorrect", "carried", "missing")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The grade of one answer.
+
+    Attributes:
+        status: "correct", "incorrect" or "invalid" (the answer cannot be read).
+        score: 0..1.
+        feedback: one or two sentences the student can act on.
+        category: why, in one word: "correct", "sign", "chain", "product", "variable",
+            "function", "factor", "offset", "undefined", "differs", "unread", "too_large",
+            "empty", "unknown_variable", "error".
+    """
+
+    status: str
+    score: float
+    feedback: str
+    category: str = ""
+
+    def __bool__(self):
+        return self.status == "correct"
+
+    def __str__(self):
+        return f"{self.status} ({self.score:g}): {self.feedback}"
+
+
+@dataclass(frozen=True)
+class RowMark:
+    """The mark of one row of a filled-in table.
+
+    Attributes:
+        row: the row's name as the table prints it ("ẇ3", "w̄1").
+        status: "correct", "incorrect", "carried" (wrong only because an earlier wrong value
+            was used consistently: full credit) or "missing".
+        feedback: one sentence.
+        expected: the true value; got: the student's value (None when missing or unreadable).
+    """
+
+    row: str
+    status: str
+    feedback: str
+    expected: float = None
+    got: float = None
+
+    @property
+    def credit(self):
+        return 1.0 if self.status in ("correct", "carried") else 0.0
+
+
+@dataclass(frozen=True)
+class TableGrade:
+    """The grade of a filled-in tangent or adjoint column.
+
+    Attributes:
+        rows: one RowMark per table row, in table order.
+        score: fraction of rows earning credit (correct or carried), 0..1.
+        status: "correct" when every row earns credit, else "incorrect" ("invalid" when no
+            entry could be read at all).
+        feedback: a short summary naming the first rows to look at.
+        extra: entries that name no row of the table (reported, not graded).
+    """
+
+    rows: tuple
+    score: float
+    status: str
+    feedback: str
+    extra: tuple = field(default=())
+    category: str = "table"
+
+    def __bool__(self):
+        return self.status == "correct"
+
+    def __str__(self):
+        lines = [f"{self.status} ({self.score:.3g}): {self.feedback}"]
+        lines += [f"  {m.row}: {m.status}. {m.feedback}" for m in self.rows]
+        return "\n".join(lines)

@@ -4,6 +4,7 @@ Every printer asks the primitive table how a primitive looks (its :class:`~adkit
 nothing here knows a primitive by name. Two styles: ``"text"`` (Unicode: ``w1 · w2``,
 ``sin w1``) and ``"latex"`` (``w_1 \\cdot w_2``, ``\\sin w_1``).
 """
+import math
 import numbers
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from adkit.graph import CONST, INPUT
 from adkit.primitives import ATOM_PREC, NEG_PREC, POW_PREC
 
+_NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -20,6 +22,12 @@ def format_number(c, style="text", digits=6):
         return "true" if c else "false"
     if isinstance(c, numbers.Number) or (isinstance(c, np.ndarray) and c.ndim == 0):
         value = float(c)
+        if not math.isfinite(value):
+            return ("∞" if style == "text" else r"\infty") if value == math.inf else \
+                ("-∞" if style == "text" else r"-\infty") if value == -math.inf else "nan"
+        if abs(value) in _NAMED_CONSTANTS:  # pi and e, as typed into ad.parse
+            name = _NAMED_CONSTANTS[abs(value)][style == "latex"]
+            return name if value > 0 else "-" + name
         if value == int(value) and abs(value) < 1e15:
             return str(int(value))
         text = f"{value:.{digits}g}"

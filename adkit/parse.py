@@ -1,0 +1,529 @@
+"""The allow-list parser: text such as ``"x1*x2 + sin(x1)"`` -> a Graph, never ``eval``.
+
+A hand-written tokenizer reads numbers, names, operators and parentheses (anything else is
+rejected, saying which character and where); a shunting-yard pass with an explicit operator
+stack (no recursion, so no recursion limit to hit) orders the tokens for evaluation; a last loop
+appends one graph node per operation, in evaluation order, left to right. Length, nesting depth,
+number magnitudes and constant powers are bounded before anything is computed, so hostile input
+(``9**9**9**9``, 5000 nested parentheses, ``__import__('os')``) is rejected quickly with an
+:class:`~adkit.core.ParseError` that says what is wrong and where.
+
+Grammar, loosest first::
+
+    + -          left-associative
+    * / · ×      left-associative
+    -x  +x  f x  prefix: unary minus/plus and a function applied without parentheses (sin x)
+    ^ ** ²       power, right-associative and tighter than unary minus: -x^2 = -(x^2)
+    atoms        numbers (2, 0.5, 1e-3), names (x1, θ, ẇ3), pi, e, f(a), max(a, b), (expr)
+
+>>> import adkit as ad
+>>> g = ad.parse("x1*x2 + sin(x1)")
+>>> g.inputs
+('x1', 'x2')
+>>> g(x1=2.0, x2=5.0)
+10.909297426825681
+>>> ad.parse("2x")
+Traceback (most recent call last):
+...
+adkit.core.ParseError: implicit multiplication is not allowed: did you mean 2*x?
+  2x
+   ^
+"""
+import difflib
+import math
+import unicodedata
+
+import numpy as np
+
+from adkit import primitives as P
+from adkit.core import ParseError
+from adkit.graph import Graph
+from adkit.tracing import start
+
+__all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NUMBER"]
+
+MAX_LENGTH = 10_000      # characters
+MAX_DEPTH = 200          # nesting of parentheses, and depth of the expression tree
+MAX_NUMBER = 1e15        # largest magnitude of a number literal
+MAX_NAME = 64            # characters in one name
+MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay within 1e±300
+
+# Function names -> (primitive, number of arguments). Aliases cover sympy's spelling (Abs, Max)
+# so that str(graph.to_sympy()) parses back.
+FUNCTIONS = {
+    "sin": (P.sin, 1), "cos": (P.cos, 1), "tan": (P.tan, 1), "exp": (P.exp, 1),
+    "log": (P.log, 1), "ln": (P.log, 1), "sqrt": (P.sqrt, 1), "tanh": (P.tanh, 1),
+    "sigmoid": (P.sigmoid, 1), "abs": (P.abs, 1), "Abs": (P.abs, 1), "relu": (P.relu, 1),
+    "log1p": (P.log1p, 1),
+    "max": (P.maximum, 2), "Max": (P.maximum, 2), "maximum": (P.maximum, 2),
+    "min": (P.minimum, 2), "Min": (P.minimum, 2), "minimum": (P.minimum, 2),
+}
+CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
+
+_BINARY = {"+": (P.add, 1), "-": (P.sub, 1), "*": (P.mul, 2), "/": (P.div, 2), "^": (P.power, 4)}
+_PREFIX_PREC = 3  # unary minus and "sin x": tighter than * and /, looser than ^
+# Unicode spellings of the operators (as printed by adkit's tables, or pasted from slides).
+_OPERATOR_ALIASES = {"·": "*", "⋅": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/",
+                     "**": "^"}
+_SUPERSCRIPTS = {c: d for c, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")}
+_SUBSCRIPT_CHARS = set("₀₁₂₃₄₅₆₇₈₉₋")
+_ASCII_LETTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = set("0123456789")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenizer
+# ---------------------------------------------------------------------------------------------
+
+class _Token:
+    """One token: kind is "number", "name", "op", "(", ")", ",", "end"; column is 1-based."""
+
+    __slots__ = ("kind", "text", "column", "end", "value")
+
+    def __init__(self, kind, text, column, end, value=None):
+        self.kind = kind
+        self.text = text
+        self.column = column   # 1-based column of the first character
+        self.end = end         # 0-based index just past the token
+        self.value = value
+
+    def __repr__(self):
+        return f"_Token({self.kind!r}, {self.text!r}, {self.column})"
+
+
+def _is_name_start(c):
+    if c in _ASCII_LETTERS:
+        return True
+    if "\u0391" <= c <= "\u03c9":  # Greek letters (θ, α, ...); π is the constant
+        return c != "π" and unicodedata.category(c).startswith("L")
+    # accented Latin letters, such as the precomposed ẇ of the tables
+    return c > "\x7f" and c.isalpha() and unicodedata.normalize("NFD", c)[0] in _ASCII_LETTERS
+
+
+def _is_name_char(c):
+    return (_is_name_start(c) or c in _DIGITS or c == "_" or c in _SUBSCRIPT_CHARS
+            or "\u0300" <= c <= "\u036f")  # combining marks: v̇ (v + dot above), w̄ (w + macron)
+
+
+def _describe(c):
+    """A character as an error message shows it: 'a' (U+0061 LATIN SMALL LETTER A)."""
+    name = unicodedata.name(c, "")
+    if c == "\0":
+        return "NUL (U+0000)"
+    shown = repr(c) if c.isprintable() else "a control character"
+    return f"{shown} (U+{ord(c):04X}{' ' + name if name else ''})"
+
+
+def _bad_character(text, i):
+    c = text[i]
+    reason = f"invalid character {_describe(c)}"
+    plain = unicodedata.normalize("NFKC", c)
+    if plain != c and plain.isascii() and plain.isprintable():
+        kind = "digit" if plain in _DIGITS else "character"
+        reason = f"{'full-width ' if 'FULLWIDTH' in unicodedata.name(c, '') else ''}{kind} " \
+                 f"{_describe(c)}: type the ASCII {plain!r} instead"
+    elif c in "'\"":
+        reason += ": strings are not part of an expression"
+    elif c in "[]{}":
+        reason += ": use ( and ) for grouping"
+    elif c == "_":
+        reason += ": names start with a letter"
+    elif c == "=":
+        reason += ": write the expression only (no equations or assignments)"
+    raise ParseError(reason, text, i + 1)
+
+
+def _scan_number(text, i):
+    """The end index of the number literal starting at ``i`` (ASCII digits only)."""
+    n = len(text)
+    j = i
+    while j < n and text[j] in _DIGITS:
+        j += 1
+    if j < n and text[j] == ".":
+        j += 1
+        while j < n and text[j] in _DIGITS:
+            j += 1
+    if j < n and text[j] in "eE":  # an exponent only if digits follow: "2e" is 2·e, not a number
+        k = j + 1
+        if k < n and text[k] in "+-":
+            k += 1
+        if k < n and text[k] in _DIGITS:
+            while k < n and text[k] in _DIGITS:
+                k += 1
+            j = k
+    return j
+
+
+def _number_value(text, literal, column):
+    value = float(literal)
+    if not value <= MAX_NUMBER:  # also catches inf from 1e999999
+        raise ParseError(f"the number {literal[:30]}{'…' if len(literal) > 30 else ''} is too "
+                         f"large (the limit is {MAX_NUMBER:.0e})", text, column)
+    return value
+
+
+def tokenize(text):
+    """Split ``text`` into tokens; raise ParseError at the first character that cannot start one."""
+    tokens = []
+    i, n = 0, len(text)
+    depth = 0
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+            continue
+        start = i
+        if c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            i = _scan_number(text, i)
+            literal = text[start:i]
+            tokens.append(_Token("number", literal, start + 1, i,
+                                 _number_value(text, literal, start + 1)))
+        elif _is_name_start(c):
+            while i < n and _is_name_char(text[i]):
+                i += 1
+            name = unicodedata.normalize("NFC", text[start:i])
+            if len(name) > MAX_NAME:
+                raise ParseError(f"the name {name[:20]}… is too long (the limit is {MAX_NAME} "
+                                 f"characters)", text, start + 1)
+            tokens.append(_Token("name", name, start + 1, i))
+        elif c in _SUPERSCRIPTS:  # x² is x^2
+            while i < n and text[i] in _SUPERSCRIPTS:
+                i += 1
+            digits = "".join(_SUPERSCRIPTS[s] for s in text[start:i])
+            negative = digits.startswith("-")
+            body = digits[1:] if negative else digits
+            if not body or not set(body) <= _DIGITS:
+                raise ParseError(f"cannot read the superscript {text[start:i]!r} as an exponent",
+                                 text, start + 1)
+            value = _number_value(text, body, start + 1)
+            tokens.append(_Token("op", "^", start + 1, start))
+            tokens.append(_Token("number", text[start:i], start + 1, i, -value if negative else value))
+        elif text.startswith("**", i):
+            i += 2
+            tokens.append(_Token("op", "^", start + 1, i))
+        elif c in "+-*/^" or c in _OPERATOR_ALIASES:
+            if text.startswith("//", i):
+                raise ParseError("'//' (floor division) is not supported; use /", text, i + 1)
+            i += 1
+            tokens.append(_Token("op", _OPERATOR_ALIASES.get(c, c), start + 1, i))
+        elif c == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(f"parentheses are nested too deeply (the limit is {MAX_DEPTH})",
+                                 text, i + 1)
+            i += 1
+            tokens.append(_Token("(", c, start + 1, i))
+        elif c == ")":
+            depth -= 1
+            i += 1
+            tokens.append(_Token(")", c, start + 1, i))
+        elif c == ",":
+            i += 1
+            tokens.append(_Token(",", c, start + 1, i))
+        elif c == "π":
+            i += 1
+            tokens.append(_Token("name", "π", start + 1, i))
+        else:
+            _bad_character(text, i)
+    tokens.append(_Token("end", "", n + 1, n))
+    return tokens
+
+
+# ---------------------------------------------------------------------------------------------
+# Shunting-yard: tokens -> postfix order, with an explicit operator stack
+# ---------------------------------------------------------------------------------------------
+
+class _Op:
+    """An operator waiting on the stack: binary, prefix (-x, sin x), or an open parenthesis."""
+
+    __slots__ = ("kind", "symbol", "prec", "token", "function", "args")
+
+    def __init__(self, kind, symbol, prec, token, function=None):
+        self.kind = kind          # "binary", "prefix", "paren"
+        self.symbol = symbol      # "+", "neg", "pos", a function name, or "(".
+        self.prec = prec
+        self.token = token
+        self.function = function  # for "paren": the function called, or None for grouping
+        self.args = 1
+
+
+def _implicit_multiplication(text, before, token):
+    fixed = text[:before.end] + "*" + text[token.column - 1:]
+    if len(fixed) > 60:  # show only the neighbourhood
+        fixed = before.text + "*" + token.text
+    raise ParseError(f"implicit multiplication is not allowed: did you mean {fixed}?", text,
+                     token.column)
+
+
+def _unknown_function(text, token, variables):
+    name = token.text
+    lowercase = [f for f in FUNCTIONS if f.islower()]
+    close = [f for f in lowercase if f == name.lower()]
+    close += [f for f in difflib.get_close_matches(name.lower(), lowercase, n=3, cutoff=0.6)
+              if f not in close]
+    close = close[:3]
+    if (variables is not None and name in variables) or (not close and len(name) <= 2):
+        raise ParseError(f"'{name}' is not a function: did you mean {name}*(…)?", text,
+                         token.column)
+    hint = f"; did you mean {' or '.join(close)}?" if close else \
+        f"; the functions are {', '.join(lowercase)}"
+    raise ParseError(f"unknown function '{name}'{hint}", text, token.column)
+
+
+def _what(token):
+    return "the end of the expression" if token.kind == "end" else f"'{token.text}'"
+
+
+def _to_postfix(text, tokens, variables):
+    """Reorder the tokens into postfix (evaluation) order; check the syntax on the way."""
+    output = []   # tokens and _Ops, in evaluation order
+    stack = []
+    expect_operand = True
+    previous = None
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        k += 1
+        kind = token.kind
+        if expect_operand:
+            if kind == "number":
+                output.append(token)
+                expect_operand = False
+            elif kind == "name":
+                name = token.text
+                is_variable = variables is not None and name in variables
+                if name in FUNCTIONS and not is_variable:
+                    if tokens[k].kind == "(":
+                        stack.append(_Op("paren", "(", 0, tokens[k], function=name))
+                        k += 1
+                    elif tokens[k].kind in ("name", "number") and FUNCTIONS[name][1] == 1:
+                        stack.append(_Op("prefix", name, _PREFIX_PREC, token))  # sin x
+                    else:
+                        example = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, y)"
+                        raise ParseError(f"the function '{name}' needs parentheses around its "
+                                         f"argument(s), e.g. {example}", text, token.column)
+                elif tokens[k].kind == "(" and name not in CONSTANTS and not is_variable:
+                    _unknown_function(text, token, variables)
+                else:
+                    output.append(token)
+                    expect_operand = False
+            elif kind == "op" and token.text in "+-":
+                stack.append(_Op("prefix", "neg" if token.text == "-" else "pos", _PREFIX_PREC,
+                                 token))
+            elif kind == "(":
+                stack.append(_Op("paren", "(", 0, token))
+            elif kind == "end":
+                if previous is None:
+                    raise ParseError("empty expression", text, None)
+                raise ParseError(f"the expression ends too early: something must follow "
+                                 f"'{previous.text}'", text, token.column)
+            elif kind == ")":
+                top = stack[-1] if stack else None
+                if top is not None and top.kind == "paren" and tokens[k - 2].kind == "(":
+                    what = f"{top.function}()" if top.function else "()"
+                    raise ParseError(f"empty parentheses {what}: something must go inside",
+                                     text, token.column)
+                raise ParseError(f"missing an operand before ')'", text, token.column)
+            else:
+                raise ParseError(f"missing an operand before {_what(token)}", text, token.column)
+        else:  # expecting an operator, ')' , ',' or the end
+            if kind == "op":
+                prim, prec = _BINARY[token.text]
+                right = token.text == "^"
+                while stack and stack[-1].kind != "paren" and (
+                        stack[-1].prec > prec or (stack[-1].prec == prec and not right)):
+                    output.append(stack.pop())
+                stack.append(_Op("binary", token.text, prec, token))
+                expect_operand = True
+            elif kind in (")", ",", "end"):
+                while stack and stack[-1].kind != "paren":
+                    output.append(stack.pop())
+                if kind == "end":
+                    if stack:
+                        raise ParseError("unbalanced parentheses: this '(' is never closed",
+                                         text, stack[-1].token.column)
+                    return output
+                if not stack:
+                    if kind == ")":
+                        raise ParseError("unbalanced parentheses: ')' without a matching '('",
+                                         text, token.column)
+                    raise ParseError("',' outside a function call such as max(a, b)", text,
+                                     token.column)
+                paren = stack[-1]
+                if kind == ",":
+                    if paren.function is None or paren.args >= FUNCTIONS[paren.function][1]:
+                        who = f"{paren.function}()" if paren.function else "parentheses"
+                        raise ParseError(f"too many arguments: ',' in {who}", text, token.column)
+                    paren.args += 1
+                    expect_operand = True
+                else:
+                    stack.pop()
+                    if paren.function is not None:
+                        needed = FUNCTIONS[paren.function][1]
+                        if paren.args != needed:
+                            raise ParseError(f"{paren.function}() takes {needed} argument(s), "
+                                             f"got {paren.args}", text, token.column)
+                        output.append(_Op("prefix", paren.function, _PREFIX_PREC, paren.token))
+            else:  # an operand right after an operand
+                _implicit_multiplication(text, previous, token)
+        previous = token
+    raise ParseError("internal error: no end token", text, None)  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the graph: one node per operation, in evaluation order
+# ---------------------------------------------------------------------------------------------
+
+class _Item:
+    """A value on the evaluation stack: a traced node, or a constant (a float, folded)."""
+
+    __slots__ = ("value", "depth")
+
+    def __init__(self, value, depth):
+        self.value = value  # a Tracer on the graph being built, or a float
+        self.depth = depth  # depth of the expression tree below (bounded by MAX_DEPTH)
+
+
+def _constant_value(text, prim, args, column):
+    """Fold ``prim`` on constants (as Python would), refusing results beyond 1e±300 or undefined
+    ones. Powers are checked with logarithms before they are computed: 9^9^9 is refused at once."""
+    if prim is P.power:
+        base, exponent = args
+        if base == 0:
+            if exponent < 0:
+                raise ParseError("0 to a negative power is undefined (division by zero)", text,
+                                 column)
+            return 0.0 if exponent > 0 else 1.0
+        if base < 0 and exponent != int(exponent):
+            raise ParseError("a negative number to a fractional power is not a real number",
+                             text, column)
+        if abs(exponent * math.log10(abs(base))) > MAX_LOG10_CONSTANT:
+            raise ParseError(f"the constant power is too large (beyond 1e±{MAX_LOG10_CONSTANT})",
+                             text, column)
+        return float(base) ** exponent
+    try:
+        with np.errstate(all="ignore"):
+            value = float(prim(*args))
+    except (ArithmeticError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > 10.0 ** MAX_LOG10_CONSTANT:
+        raise ParseError(f"this constant part is not a finite number ({prim.name}"
+                         f"({', '.join(f'{a:g}' for a in args)}))", text, column)
+    return value
+
+
+def _input_names(text, postfix, variables):
+    """The graph's inputs: ``variables``, or the names in order of first appearance."""
+    if variables is not None:
+        for token in postfix:
+            if isinstance(token, _Token) and token.kind == "name" and token.text not in variables \
+                    and token.text not in CONSTANTS:
+                close = difflib.get_close_matches(token.text, variables, n=2, cutoff=0.5)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                raise ParseError(f"unknown variable '{token.text}'; the variables are "
+                                 f"{', '.join(variables) or '(none)'}{hint}", text, token.column)
+        return list(variables)
+    names = {}
+    for token in postfix:
+        if isinstance(token, _Token) and token.kind == "name" and token.text not in CONSTANTS:
+            names.setdefault(token.text, None)
+    return list(names)
+
+
+def _build(text, postfix, variables):
+    """Replay the postfix order on abstract tracers: each operation records one node, exactly
+    as tracing a Python function would (constants fold, as Python folds 2*pi)."""
+    graph = Graph(abstract=True)
+    names = _input_names(text, postfix, variables)
+    tracers = dict(zip(names, start(graph, names, [None] * len(names))))
+    stack = []
+    for item in postfix:
+        if isinstance(item, _Token):
+            if item.kind == "number":
+                stack.append(_Item(item.value, 1))
+            elif item.text in tracers:
+                stack.append(_Item(tracers[item.text], 1))
+            else:  # pi, e
+                stack.append(_Item(CONSTANTS[item.text], 1))
+            continue
+        if item.symbol == "pos":
+            continue
+        if item.kind == "binary":
+            prim, nargs = _BINARY[item.symbol][0], 2
+        elif item.symbol == "neg":
+            prim, nargs = P.neg, 1
+        else:
+            prim, nargs = FUNCTIONS[item.symbol]
+        args = stack[-nargs:]
+        del stack[-nargs:]
+        depth = 1 + max(a.depth for a in args)
+        column = item.token.column
+        if depth > MAX_DEPTH:
+            raise ParseError(f"the expression is nested too deeply (the limit is {MAX_DEPTH})",
+                             text, column)
+        values = [a.value for a in args]
+        if all(type(v) is float for v in values):
+            stack.append(_Item(_constant_value(text, prim, values, column), depth))
+        else:
+            stack.append(_Item(prim(*values), depth))
+    (result,) = stack
+    if type(result.value) is float:
+        graph.add_constant_output(result.value)
+    else:
+        graph.outputs.append(result.value.index)
+    return graph
+
+
+def _check_variables(variables):
+    if variables is None:
+        return None
+    if isinstance(variables, str):
+        variables = variables.replace(",", " ").split()
+    names = []
+    for v in variables:
+        if not isinstance(v, str) or not v or not _is_name_start(v[0]) or \
+                not all(_is_name_char(c) for c in v) or v in FUNCTIONS:
+            raise ParseError(f"{v!r} cannot be a variable name (names are letters, digits and _, "
+                             f"starting with a letter, and not a function name)", str(v), None)
+        name = unicodedata.normalize("NFC", v)
+        if name in names:
+            raise ParseError(f"the variable {name!r} is listed twice", name, None)
+        names.append(name)
+    return names
+
+
+def parse(text, variables=None):
+    """Read an expression into a Graph, safely (an allow-list; nothing is ever ``eval``-ed).
+
+    Args:
+        text: e.g. ``"x1*x2 + sin(x1)"``. ``^`` and ``**`` are powers; ``·``, ``×`` and ``−``
+            are read as ``*`` and ``-``; ``pi`` and ``e`` are constants.
+        variables: the input names, in order. When given, the graph has exactly these inputs
+            (even unused ones) and any other name is an error; otherwise the inputs are the
+            names in order of first appearance.
+    Returns:
+        an abstract :class:`~adkit.graph.Graph` (structure only, no values): inputs first, then
+        one node per operation in evaluation order. Number constants sit inline in the nodes.
+    Raises:
+        ParseError: with the reason, the column and a caret line.
+
+    >>> print(parse("x1*x2 + sin(x1)"))
+    w1 = x1
+    w2 = x2
+    w3 = w1 · w2
+    w4 = sin w1
+    w5 = w3 + w4
+    z = w5
+    >>> parse("x^2", variables=["x", "y"]).inputs
+    ('x', 'y')
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as text, got {type(text).__name__}",
+                         repr(text)[:60], None)
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"the expression is too long ({len(text)} characters; the limit is "
+                         f"{MAX_LENGTH})", text[:60] + "…", None)
+    variables = _check_variables(variables)
+    tokens = tokenize(text)
+    postfix = _to_postfix(text, tokens, variables)
+    return _build(text, postfix, variables)

@@ -15,6 +15,7 @@ from adkit.graph import Graph
 from adkit.tracing import Tracer, trace
 from adkit.forward import Dual, derivative, jacfwd, jvp
 from adkit.reverse import grad, hessian, jacrev, value_and_grad, vjp
+from adkit.parse import parse
 from adkit.draw import draw
 
 __version__ = "0.1.0"

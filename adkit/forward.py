@@ -87,6 +87,12 @@ class Dual(ArrayBox):
                 t = _align(t, batch, out_ndim)
             term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
             tangent = term if tangent is None else tangent + term
+        if tangent is not None:
+            # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
+            # must have the output's shape (later rules and batch counting rely on it)
+            expected = shape_of(tangent)[:batch] + shape_of(out)
+            if shape_of(tangent) != expected:
+                tangent = P.broadcast_to(tangent, expected)
         return Dual(out, tangent, level)
 
 

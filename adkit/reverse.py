@@ -124,9 +124,16 @@ def _times(g, p):
             return g
         if p == -1:
             return -g
-    if type(g) is float and g == 1.0:
+    if type(g) is float and g == 1.0 and not _is_boolean(p):
         return p
     return g * p
+
+
+def _is_boolean(p):
+    """relu's [x > 0], where's condition: 1.0 · p must still turn such a partial into a number."""
+    while isinstance(p, ArrayBox):
+        p = p._value()
+    return type(p) is bool or type(p) is np.bool_ or (type(p) is np.ndarray and p.dtype == bool)
 
 
 def _trace_for_vjp(f, primals, who):

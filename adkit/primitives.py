@@ -29,7 +29,8 @@ import numbers
 
 import numpy as np
 
-from adkit.core import ADError, Notation, Primitive, ShapeError, shape_of, ndim_of, unbroadcast
+from adkit.core import (ADError, Boxed, Notation, Primitive, ShapeError, shape_of, ndim_of,
+                        unbroadcast)
 
 PRIMITIVES = {}
 
@@ -460,6 +461,8 @@ def _sympy_reduction(sp, x, *, axis, keepdims):
 def _matmul_jvp(primals, tangents, out, batch):
     a, b = primals
     ta, tb = tangents
+    if batch and (ndim_of(a) > 2 or ndim_of(b) > 2):
+        return _stacked_matmul_jvp(a, b, ta, tb, out, batch)
     result = None
     if ta is not None:
         result = matmul(ta, b)
@@ -471,6 +474,24 @@ def _matmul_jvp(primals, tangents, out, batch):
             term = matmul(a, tb)
         result = term if result is None else result + term
     return result
+
+
+def _stacked_matmul_jvp(a, b, ta, tb, out, batch):
+    """Stacks of matrices with batched tangents: promote vectors to matrices and give both
+    operands the same number of axes, so numpy never lines the batch axes up with stack axes."""
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    a2 = (1,) + a_shape if len(a_shape) == 1 else a_shape
+    b2 = b_shape + (1,) if len(b_shape) == 1 else b_shape
+    ndim = max(len(a2), len(b2))
+    a2, b2 = (1,) * (ndim - len(a2)) + a2, (1,) * (ndim - len(b2)) + b2
+    lead = shape_of(ta if ta is not None else tb)[:batch]
+    result = None
+    if ta is not None:
+        result = matmul(reshape(ta, lead + a2), reshape(b, b2))
+    if tb is not None:
+        term = matmul(reshape(a, a2), reshape(tb, lead + b2))
+        result = term if result is None else result + term
+    return reshape(result, lead + shape_of(out))  # drop the axes added to vectors
 
 
 def _matmul_vjp(ct, out, a, b, *, needed=(True, True)):
@@ -539,7 +560,19 @@ def _broadcast_vjp(ct, out, x, *, shape):
 
 
 def _getitem_jvp(primals, tangents, out, batch, *, index):
-    return getitem(tangents[0], (slice(None),) * batch + index)
+    t = tangents[0]
+    if batch and _has_array(index):
+        # numpy puts the axes of array indices separated by a slice in front of the batch
+        # axes; picking elements by flat position (one array index) keeps them in place
+        size = math.prod(shape_of(primals[0]))
+        positions = np.arange(size).reshape(shape_of(primals[0]))[index]
+        flat = reshape(t, shape_of(t)[:batch] + (size,))
+        return getitem(flat, (slice(None),) * batch + (positions,))
+    return getitem(t, (slice(None),) * batch + index)
+
+
+def _has_array(index):
+    return any(isinstance(i, np.ndarray) for i in index)
 
 
 def _getitem_vjp(ct, out, x, *, index):
@@ -562,7 +595,13 @@ def _np_scatter_add(values, *, index, shape):
 
 def _scatter_jvp(primals, tangents, out, batch, *, index, shape):
     t = tangents[0]
-    return scatter_add(t, index=(slice(None),) * batch + index, shape=shape_of(t)[:batch] + shape)
+    lead = shape_of(t)[:batch]
+    if batch and _has_array(index):  # by flat position, as in _getitem_jvp
+        size = math.prod(shape)
+        positions = np.arange(size).reshape(shape)[index]
+        flat = scatter_add(t, index=(slice(None),) * batch + (positions,), shape=lead + (size,))
+        return reshape(flat, lead + shape)
+    return scatter_add(t, index=(slice(None),) * batch + index, shape=lead + shape)
 
 
 def _scatter_vjp(ct, out, values, *, index, shape):
@@ -704,8 +743,16 @@ def getitem(x, index):
     """``x[index]`` for ints, slices, Ellipsis, None and integer or boolean arrays."""
     if not isinstance(index, tuple):
         index = (index,)
-    index = tuple(np.asarray(i) if isinstance(i, list) else i for i in index)
+    index = tuple(_index_value(i) for i in index)
     return _getitem(x, index=index)
+
+
+def _index_value(i):
+    """An index entry as numpy takes it; a traced mask (x[x > 0]) by its value: no derivative
+    flows through an index."""
+    while isinstance(i, Boxed):
+        i = i._value()
+    return np.asarray(i) if isinstance(i, list) else i
 
 
 def scatter_add(values, *, index, shape):

@@ -177,6 +177,11 @@ def _scatter_2d(values):
     return P.scatter_add(values, index=(slice(None), np.array([1, 1])), shape=(3, 4))
 
 
+def _scatter_split(values):
+    return P.scatter_add(values, index=(np.array([0, 2, 0]), slice(None), np.array([1, 3, 1])),
+                         shape=(3, 2, 4))
+
+
 _MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 
 ARRAY = [
@@ -215,6 +220,7 @@ ARRAY = [
     Case("getitem", "Ellipsis", lambda x: x[..., 1], (real,), [((2, 3, 4),)]),
     Case("getitem", "None", lambda x: x[None, 0], (real,), [((3, 4),)]),
     Case("getitem", "bool mask", lambda x: x[_MASK], (real,), [((3, 4),)]),
+    Case("getitem", "traced mask x[x > 0]", lambda x: x[x > 0], (real,), [((3, 4),)]),
     Case("getitem", "int,slice,array", lambda x: x[0, :, np.array([1, 2])], (real,),
          [((2, 3, 4),)]),
     Case("getitem", "array,slice,array", lambda x: x[np.array([0, 1]), :, np.array([1, 3])],
@@ -223,6 +229,7 @@ ARRAY = [
          (real,), [((2, 3, 4),)]),
     Case("scatter_add", "repeats", _scatter, (real,), [((3,),)]),
     Case("scatter_add", "slice,array", _scatter_2d, (real,), [((3, 2),)]),
+    Case("scatter_add", "array,slice,array", _scatter_split, (real,), [((3, 2),)]),
     Case("concatenate", "axis=0", lambda a, b: ad.concatenate([a, b]), (real, real),
          [((2, 3), (1, 3)), ((3,), (2,))]),
     Case("concatenate", "axis=-1 with constant",

@@ -17,5 +17,6 @@ from adkit.forward import Dual, derivative, jacfwd, jvp
 from adkit.reverse import grad, hessian, jacrev, value_and_grad, vjp
 from adkit.parse import parse
 from adkit.draw import draw
+from adkit.grading import grade, grade_table
 
 __version__ = "0.1.0"

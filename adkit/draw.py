@@ -136,9 +136,12 @@ def wire_adjoints(graph, adjoint):
         if g is ZERO or prim is INPUT or prim is CONST:
             continue
         if prim.partials is not None:
-            terms = [None if p is None else _times(g, p) for p in prim.partials(graph.values[i], *argvals)]
+            terms = [None if p is None else _times(g, p)
+                     for p in prim.partials(graph.values[i], *argvals, **params)]
         elif prim.vjp is not None:
-            terms = list(prim.vjp(g, graph.values[i], *argvals, **params))
+            extra = {"needed": tuple(r is not None for r in refs)} if getattr(
+                prim, "vjp_takes_needed", False) else {}
+            terms = list(prim.vjp(g, graph.values[i], *argvals, **params, **extra))
         else:
             continue
         for r, arg, term in zip(refs, argvals, terms):
@@ -156,7 +159,15 @@ def short(value):
         return "0" if value is ZERO else ""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(())
+    if isinstance(value, np.ndarray) and value.ndim <= 2 and value.size <= 4:
+        return _nested(value.tolist())  # small arrays in full: [[3, 3]]
     return format_number(value, "text", digits=4)
+
+
+def _nested(items):
+    if isinstance(items, list):
+        return "[" + ", ".join(_nested(item) for item in items) + "]"
+    return format_number(items, "text", digits=4)
 
 
 _NAME = re.compile(r"^([A-Za-z]+)_?(\d+)$")
@@ -415,6 +426,13 @@ def draw(source, at=None, gradients=False, ax=None, highlight=None):
     if ax is None:
         fig, ax = new_figure(picture, extra_height=0.5)
         fig.text(0.02, 0.98, title, ha="left", va="top", fontsize=NODE_FONT)
+        if picture.has_values:
+            fig.text(0.98, 0.02, "values (forward)", color=VALUE_COLOUR, ha="right", va="bottom",
+                     fontsize=WIRE_FONT - 2, fontweight="bold")
+            if gradients:
+                fig.text(0.98, 0.02 + 0.3 / fig.get_figheight(), "gradients (adjoints, backward)",
+                         color=ADJOINT_COLOUR, ha="right", va="bottom", fontsize=WIRE_FONT - 2,
+                         fontweight="bold")
         title = None
     else:
         fig = ax.figure

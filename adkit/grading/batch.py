@@ -70,19 +70,19 @@ def read_answers_text(text, where="ANSWERS.csv"):
         except StopIteration:
             break
         except csv.Error as e:
-            problems.append(f"{where}:{reader.line_num}: cannot read this line ({e}); skipped")
+            problems.append(f"line {reader.line_num}: cannot read this line ({e}); skipped")
             continue
         line = reader.line_num
         if not record or all(not field.strip() for field in record):
             continue
         if len(record) < needed:
-            problems.append(f"{where}:{line}: expected {needed} fields "
+            problems.append(f"line {line}: expected {needed} fields "
                             f"({','.join(HEADER)}), got {len(record)}; skipped")
             continue
         student = record[where_is["student_id"]].strip()
         question = record[where_is["question_id"]].strip()
         if not student:
-            problems.append(f"{where}:{line}: empty student_id; skipped")
+            problems.append(f"line {line}: empty student_id; skipped")
             continue
         rows.append(AnswerRow(line, student, question, record[where_is["answer"]]))
     return rows, problems

@@ -56,9 +56,6 @@ def build_candidates(graph, env, partials, names, wrt, count):
         candidates.append(("variable", f"That is the derivative with respect to {other}; the "
                                        f"question asks for the derivative with respect to {wrt}.",
                            values))
-    function = np.broadcast_to(np.asarray(env[out], dtype=float), (count,))
-    candidates.append(("function", f"That is the function {texts[out]} itself, not its derivative "
-                                   f"with respect to {wrt}.", function))
     chain, signs, terms = [], [], []
     for i, prim in enumerate(graph.prims):
         if prim is INPUT or prim is CONST or partials[i] is None:
@@ -77,8 +74,16 @@ def build_candidates(graph, env, partials, names, wrt, count):
                 terms.append(("product", f"A term of the {_rule_name(graph, i)} is missing in the "
                                          f"derivative of {texts[i]}:{_rule_formula(graph, i)}",
                               (i, "term", keep)))
-    for category, feedback, variant in chain + signs + terms:
-        values = tangent_of(graph, tangent_sweep(graph, env, wrt, partials, variant), count)
+    # exp(3x) for exp(3x) is both "the function itself" and "a chain factor left out": the
+    # chain rule is the more useful hint, so chain variants come first.
+    function = np.broadcast_to(np.asarray(env[out], dtype=float), (count,))
+    variants = [("function", f"That is the function {texts[out]} itself, not its derivative with "
+                             f"respect to {wrt}.", None)]
+    for category, feedback, variant in chain + variants + signs + terms:
+        if variant is None:
+            values = function
+        else:
+            values = tangent_of(graph, tangent_sweep(graph, env, wrt, partials, variant), count)
         candidates.append((category, feedback, values))
     return _distinct(candidates, derivative)
 

@@ -48,7 +48,7 @@ def test_an_error_carried_forward_earns_credit_forward():
                            "ẇ4": "correct", "ẇ5": "carried"}
     assert m.score == pytest.approx(4 / 5)
     assert "ẇ3" in m.rows[4].feedback and "carried" in m.rows[4].feedback
-    assert m.rows[2].feedback.startswith("Expected 5, got 6")
+    assert m.rows[2].feedback.startswith("Expected 5, got 6.")
 
 
 def test_an_error_carried_forward_earns_credit_in_reverse():

@@ -185,7 +185,16 @@ def test_mistake_candidates_are_built_once_per_question():
 def test_symbolic_confirmation_runs_in_a_worker():
     assert Question(LECTURE, "x1").symbolic_equal(ad.parse("cos(x1) + x2")) is True
     assert Question(LECTURE, "x1").symbolic_equal(ad.parse("cos(x1)")) is False
-    assert ad.grade(LECTURE, "x2 + cos(x1)", "x1", symbolic=True).status == "correct"
+    v = ad.grade(LECTURE, "x2 + cos(x1)", "x1", symbolic=True)
+    assert (v.status, v.feedback) == ("correct", "Correct (sympy agrees).")
+
+
+def test_sympy_decides_an_answer_defined_at_too_few_points():
+    answer = "2*x + 0*sqrt(x - 2.6)"  # defined only for x > 2.6: one or two sample points
+    q = Question("x^2", "x")
+    assert 0 < np.sum(q.points["x"] > 2.6) < 3
+    assert q.grade(answer).category == "undefined"
+    assert q.grade(answer, symbolic=True).status == "correct"
 
 
 def test_the_worker_is_killed_past_its_time_limit():

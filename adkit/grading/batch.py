@@ -159,9 +159,10 @@ def grade_batch(key, rows, *, jobs=1, progress=None):
         progress: optional ``progress(done, total)`` callback over distinct answers.
     """
     chosen, students, problems = select_answers(key, rows)
-    unique = list(dict.fromkeys((qid, text.strip()) for (_, qid), text in chosen.items()))
+    chosen = {pair: text.strip() for pair, text in chosen.items() if text.strip()}  # blank: missing
+    unique = list(dict.fromkeys((qid, text) for (_, qid), text in chosen.items()))
     graded = dict(zip(unique, _grade_all(key, unique, jobs, progress)))
-    verdicts = {pair: graded[(pair[1], text.strip())] for pair, text in chosen.items()}
+    verdicts = {pair: graded[(pair[1], text)] for pair, text in chosen.items()}
     return BatchResult(key, students, verdicts, problems)
 
 

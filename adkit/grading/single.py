@@ -32,7 +32,7 @@ from adkit.grading.verdict import Verdict
 
 SAMPLE_POINTS = 12       # points an answer is checked at
 CANDIDATE_DRAWS = 400    # random draws to find them inside the domain
-MIN_COMMON_POINTS = 3    # fewer points where the answer is defined: ask sympy, or mark wrong
+MIN_COMMON_POINTS = 3    # an answer must be defined at this many of the points to be right
 SYMBOLIC_TIMEOUT = 2.0   # seconds for the optional sympy confirmation (in a killable worker)
 
 CORRECT = "Correct."
@@ -130,15 +130,13 @@ class Question:
         defined = np.isfinite(got)
         agree = defined & close(got, expected, self.scale)
         common = int(defined.sum())
-        if common == self.count and agree.all():
-            if symbolic and self.symbolic_equal(graph) is False:
-                return Verdict("incorrect", 0.0, "Your answer agrees with the derivative at the "
-                               "sample points but not everywhere.", "differs")
+        if common >= MIN_COMMON_POINTS and agree[defined].all():  # equal wherever both are defined
+            if symbolic and self.symbolic_equal(graph) is True:
+                return Verdict("correct", 1.0, "Correct (sympy agrees).", "correct")
             return Verdict("correct", 1.0, CORRECT, "correct")
-        if common >= MIN_COMMON_POINTS and agree[defined].all():
-            return Verdict("correct", 1.0, CORRECT, "correct")  # equal wherever both are defined
-        if 0 < common < MIN_COMMON_POINTS and agree[defined].all() and self.symbolic_equal(graph):
-            return Verdict("correct", 1.0, CORRECT, "correct")
+        if symbolic and common and agree[defined].all() and self.symbolic_equal(graph) is True:
+            # defined at too few points to decide by numbers: a symbolic proof decides
+            return Verdict("correct", 1.0, "Correct (sympy agrees).", "correct")
         if not defined.all():
             k = int(np.flatnonzero(~defined)[0])
             if common < MIN_COMMON_POINTS or agree[defined].all():
@@ -253,7 +251,10 @@ def grade(reference, answer, wrt, *, variables=None, domain=None, symbolic=False
         reference: the function (text or Graph). answer: the student's text (or a number).
         wrt: the variable. variables: names the answer may use (default: the reference's).
         domain: ``{name: (low, high)}`` for the sample points.
-        symbolic: also confirm a "correct" verdict with sympy (in a worker, 2 s limit).
+        symbolic: also ask sympy (in a worker process killed after 2 s): it confirms a
+            numerical "correct", and can accept an answer defined at too few sample points
+            to be judged by numbers. It never turns a numerical "correct" into "incorrect"
+            (failing to simplify a difference to 0 proves nothing).
     Returns:
         A :class:`~adkit.grading.verdict.Verdict` (``.status``, ``.score``, ``.feedback``).
 

@@ -151,6 +151,8 @@ def jvp(f, primals, tangents):
         if shape_of(t) != shape_of(p):
             raise ADError(f"jvp: tangent {i} has shape {shape_of(t)} but its primal has shape "
                           f"{shape_of(p)}")
+        if (type(t) is float or type(t) is np.ndarray) and not np.any(t):
+            t = None  # a zero seed is no seed: 0 · ∞ (sqrt at 0) must not make ∂/∂y nan
         duals.append(Dual(p, t, level))
     return _unpack(f(*duals), level, "jvp")
 

@@ -204,3 +204,31 @@ def test_help_lists_the_options():
     assert done.returncode == 0
     for option in ("--feedback", "--gradescope", "--jobs", "-o"):
         assert option in done.stdout
+
+
+def test_progress_bar_only_on_a_terminal(course):
+    import os
+    import pty
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "adkit", "grade", "key.toml", "answers.csv",
+                               "-o", "grades.csv"], cwd=course, stderr=slave,
+                              stdout=subprocess.DEVNULL, timeout=60)
+        os.close(slave)
+        slave = None
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert done.returncode == 0
+    assert b"\rgrading [" in shown and b"] 7/7" in shown  # 7 distinct answers to grade
+    assert (course / "grades.csv").read_text(encoding="utf-8").startswith("student_id,")

@@ -159,3 +159,19 @@ def test_bad_table_questions_are_aderrors():
         ad.grade_table(LECTURE, {}, at={"x1": 1.0})
     with pytest.raises(ad.ADError, match="seed"):
         ad.grade_table(LECTURE, {}, at=AT, seed="x7")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = ["ẇ1", "ẇ3", "wdot5", "w̄2", "w1", "x1", "=", ";", "1", "2.5", "*", "+", "cos(", ")",
+           "\n", " ", "==", "ẇ", "__", "9**9**9"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join),
+                 st.text(max_size=80)))
+def test_fuzzed_table_answers_never_raise(text):
+    m = ad.grade_table(LECTURE, text, at=AT)
+    assert m.status in ("correct", "incorrect", "invalid")
+    assert 0.0 <= m.score <= 1.0 and len(m.rows) == 5
+    assert all(r.status in ("correct", "incorrect", "carried", "missing") for r in m.rows)

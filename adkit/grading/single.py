@@ -83,6 +83,8 @@ class Question:
             value, derivative = _value_and_derivative(graph, draws, self.wrt, CANDIDATE_DRAWS)
             ok = np.isfinite(value) & np.isfinite(derivative)
             ok &= np.abs(derivative) < 1e12  # far from a pole, where rounding rules everything
+            for n in names:  # 0 is where kinks and conventions live (|x|, relu, 0^0): skip it
+                ok &= draws[n] != 0.0
         where = np.flatnonzero(ok)[:count]
         if len(where) < MIN_COMMON_POINTS:
             raise ADError(f"grade: the function is undefined at almost every sample point "

@@ -16,6 +16,8 @@ from adkit.tracing import Tracer, trace
 from adkit.forward import Dual, derivative, jacfwd, jvp
 from adkit.reverse import grad, hessian, jacrev, value_and_grad, vjp
 from adkit.parse import parse
+from adkit.tables import forward_table, reverse_table
+from adkit.symbolic import check
 from adkit.draw import draw
 from adkit.grading import grade, grade_table
 

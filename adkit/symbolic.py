@@ -100,3 +100,244 @@ def sympy_text(expr):
             return "e"
 
     return _Printer().doprint(expr)
+
+
+# ---------------------------------------------------------------------------------------------
+# check: forward mode, reverse mode and sympy, side by side
+# ---------------------------------------------------------------------------------------------
+
+class SympyTimeout(ADError):
+    """sympy took longer than the time limit."""
+
+
+class _TimeLimit:
+    """Stop a sympy step after ``seconds`` (with SIGALRM; only in the main thread on Unix,
+    elsewhere the step runs unbounded)."""
+
+    def __init__(self, seconds, what):
+        self.seconds = seconds
+        self.what = what
+        self.armed = False
+
+    def __enter__(self):
+        import signal
+        import threading
+        if (self.seconds and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            def expire(signum, frame):
+                raise SympyTimeout(f"sympy took longer than {self.seconds:g} s to {self.what}")
+            self.previous = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self.armed:
+            import signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+class PointCheck:
+    """The comparison at one point: ``forward``, ``reverse``, ``symbolic`` (name -> value),
+    ``error`` (the largest relative disagreement) or ``undefined`` (why there is none)."""
+
+    def __init__(self, at, value=None, forward=None, reverse=None, symbolic=None, error=None,
+                 undefined=None):
+        self.at = at
+        self.value = value
+        self.forward = forward
+        self.reverse = reverse
+        self.symbolic = symbolic
+        self.error = error
+        self.undefined = undefined
+
+
+class CheckReport:
+    """What :func:`check` found: ``.ok``, ``.max_error``, ``.forward``, ``.reverse``,
+    ``.symbolic`` (at the first point where everything is defined), ``.points`` (all points),
+    ``.derivatives`` (sympy's exact partial derivatives); ``str()`` is a readable table."""
+
+    def __init__(self, expression, output, names, points, derivatives, tolerance, note, random):
+        self.expression = expression
+        self.output = output
+        self.names = names
+        self.points = points
+        self.derivatives = derivatives
+        self.tolerance = tolerance
+        self.note = note
+        self.random = random
+        defined = [p for p in points if p.undefined is None]
+        first = defined[0] if defined else None
+        self.at = first.at if first else (points[0].at if points else None)
+        self.forward = first.forward if first else {}
+        self.reverse = first.reverse if first else {}
+        self.symbolic = first.symbolic if first else {}
+        self.max_error = max((p.error for p in defined), default=math.nan)
+        self.ok = bool(defined) and self.max_error <= tolerance
+
+    @property
+    def undefined(self):
+        """The points where the function or its derivative is not defined, with the reason."""
+        return [(p.at, p.undefined) for p in self.points if p.undefined is not None]
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"<check {self.expression}: ok={self.ok} max_error={self.max_error:.3g}>"
+
+    def __str__(self):
+        def number(v):
+            return "—" if v is None else f"{v:.12g}"
+
+        where = f"at {len(self.points)} random point(s)" if self.random else "at the point"
+        lines = [f"check {self.output} = {self.expression}: forward mode, reverse mode and "
+                 f"sympy {where}"]
+        if self.derivatives:
+            for name, d in self.derivatives.items():
+                lines.append(f"  ∂{self.output}/∂{name} = {d}")
+        for p in self.points:
+            at = ", ".join(f"{n} = {v:.6g}" for n, v in p.at.items())
+            lines.append("")
+            if p.undefined is not None:
+                lines.append(f"at {at}: undefined ({p.undefined})")
+                continue
+            lines.append(f"at {at}:")
+            labels = [f"∂{self.output}/∂{n}" for n in self.names]
+            rows = [["", "forward", "reverse", "sympy"]] + [
+                [label, number(p.forward[n]), number(p.reverse[n]),
+                 number(p.symbolic.get(n) if p.symbolic else None)]
+                for label, n in zip(labels, self.names)]
+            widths = [max(len(r[k]) for r in rows) for k in range(4)]
+            for r in rows:
+                lines.append("  " + "  ".join(c.ljust(w) if k == 0 else c.rjust(w)
+                                              for k, (c, w) in enumerate(zip(r, widths))).rstrip())
+        lines.append("")
+        if self.note:
+            lines.append(f"note: {self.note}")
+        if math.isnan(self.max_error):
+            lines.append("no point where the function and its derivative are defined: "
+                         "nothing to compare")
+        else:
+            verdict = "ok" if self.ok else f"MISMATCH (tolerance {self.tolerance:g})"
+            lines.append(f"max error {self.max_error:.3g}: {verdict}")
+        return "\n".join(lines)
+
+
+def _relative(a, b):
+    return abs(a - b) / max(1.0, abs(b))
+
+
+def _draw_point(rng, names, attempt):
+    """A random point: alternately anywhere in [-2, 2] and in (0, 3] (where log and sqrt live),
+    rounded to 3 decimals so that reports read well; never exactly 0."""
+    low, high = (-2.0, 2.0) if attempt % 2 else (0.1, 3.0)
+    values = np.round(rng.uniform(low, high, size=len(names)), 3)
+    values[values == 0] = 0.125
+    return {n: float(v) for n, v in zip(names, values)}
+
+
+def _symbolic_values(sp, derivatives, symbols, at):
+    subs = {symbols[n]: sympy_constant(sp, v) for n, v in at.items()}
+    values = {}
+    for name, d in derivatives.items():
+        z = complex(d.evalf(20, subs=subs))
+        values[name] = z.real if abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)) else math.nan
+    return values
+
+
+def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
+    """Compare forward mode, reverse mode and sympy's exact derivatives at a point.
+
+    Args:
+        source: an expression (``"log(x1) + x1*x2 - sin(x2)"``), a Graph or a Python function of
+            scalars.
+        at: the point (dict name -> value, or values in input order). None draws ``points``
+            random points (seeded by ``seed``), skipping points where the function or its
+            derivative is undefined.
+        tolerance: the largest relative disagreement still reported as ok.
+        timeout: seconds allowed for sympy's differentiation (SIGALRM, main thread only).
+    Returns:
+        a :class:`CheckReport`. Undefined points are reported, never raised.
+
+    >>> r = check("log(x1) + x1*x2 - sin(x2)", at={"x1": 2.0, "x2": 5.0})
+    >>> r.ok, round(r.reverse["x2"], 6), round(r.symbolic["x2"], 6)
+    (True, 1.716338, 1.716338)
+    """
+    import sympy as sp
+    from adkit.forward import jvp
+    from adkit.printing import inline_expressions, output_name
+    from adkit.reverse import grad
+    from adkit.tables import as_graph
+
+    graph, names = as_graph(source, None, "check")
+    if graph is not None:
+        names = list(graph.inputs)
+    random = at is None
+    if random:
+        rng = np.random.default_rng(seed)
+        candidates = (_draw_point(rng, names, attempt) for attempt in range(100 * points))
+    else:
+        _, values = as_graph(source, at, "check")
+        candidates = iter([dict(zip(names, (float(v) if np.ndim(v) == 0 else v
+                                            for v in values)))])
+
+    checked, derivatives, note, expression, output = [], {}, None, None, "z"
+    cache = {}
+    for point in candidates:
+        if any(np.ndim(v) for v in point.values()):
+            raise ADError("check: compares derivatives of scalar inputs; for arrays use "
+                          "ad.jacfwd and ad.jacrev")
+        values = [point[n] for n in names]
+        g = graph if graph is not None else as_graph(source, point, "check")[0]
+        if expression is None:
+            out = g.outputs[0] if len(g.outputs) == 1 else None
+            if out is None:
+                raise ADError(f"check: the function has {len(g.outputs)} outputs; check one")
+            expression = inline_expressions(g)[out]
+            output = output_name(g)
+        with np.errstate(all="ignore"):
+            value = g(*values)
+            forward = {n: jvp(g, tuple(values), tuple(1.0 if k == j else 0.0
+                                                       for k in range(len(names))))[1]
+                       for j, n in enumerate(names)}
+            gradient = grad(g, argnums=tuple(range(len(names))))(*values) if names else ()
+        reverse = {n: float(v) for n, v in zip(names, gradient)}
+        forward = {n: float(v) for n, v in forward.items()}
+        symbolic = None
+        if note is None:
+            try:
+                key = id(g) if graph is not None else str(g)
+                if key not in cache:
+                    with _TimeLimit(timeout, "differentiate"):
+                        symbols = {n: sp.Symbol(n, real=True) for n in names}
+                        expr = graph_to_sympy(g, symbols)
+                        cache[key] = (symbols, {n: sp.diff(expr, symbols[n]) for n in names})
+                symbols, derivatives = cache[key]
+                with _TimeLimit(timeout, "evaluate the derivative"):
+                    symbolic = _symbolic_values(sp, derivatives, symbols, point)
+            except (ADError, TypeError, ValueError, ArithmeticError) as e:
+                note = f"no sympy comparison: {e}"
+        numbers = [float(value)] + list(forward.values()) + list(reverse.values()) + \
+            (list(symbolic.values()) if symbolic else [])
+        if not all(math.isfinite(v) for v in numbers):
+            what = "the function" if not math.isfinite(float(value)) else "the derivative"
+            if random:
+                continue  # draw another point
+            checked.append(PointCheck(point, undefined=f"{what} is not finite there"))
+            break
+        error = max([_relative(forward[n], reverse[n]) for n in names] +
+                    ([_relative(forward[n], symbolic[n]) for n in names] +
+                     [_relative(reverse[n], symbolic[n]) for n in names] if symbolic else []),
+                    default=0.0)
+        checked.append(PointCheck(point, float(value), forward, reverse, symbolic, error))
+        if len(checked) >= points:
+            break
+    if random and not checked:
+        note = (note + "; " if note else "") + f"no defined point among {100 * points} random tries"
+    if not derivatives:
+        derivatives = {}
+    return CheckReport(expression or "", output, names, checked, derivatives, tolerance, note,
+                       random)

@@ -146,8 +146,8 @@ def jvp(f, primals, tangents):
     level = new_level()
     duals = []
     for i, (p, t) in enumerate(zip(primals, tangents), 1):
-        p = as_input(p, "jvp")
-        t = as_input(t, "jvp")
+        p = as_input(p, f"jvp: primal {i}")
+        t = as_input(t, f"jvp: tangent {i}")
         if shape_of(t) != shape_of(p):
             raise ADError(f"jvp: tangent {i} has shape {shape_of(t)} but its primal has shape "
                           f"{shape_of(p)}")
@@ -201,7 +201,7 @@ def jacfwd(f, argnums=0):
         single, nums = _argnums(argnums, len(args), "jacfwd")
         jacs = []
         for n in nums:
-            x = as_input(args[n], "jacfwd")
+            x = as_input(args[n], f"jacfwd: argument {n + 1}")
             x_shape = shape_of(x)
             size = int(np.prod(x_shape))
             level = new_level()

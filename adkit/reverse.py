@@ -138,7 +138,7 @@ def _is_boolean(p):
 
 def _trace_for_vjp(f, primals, who):
     graph = Graph()
-    values = [as_input(x, who) for x in primals]
+    values = [as_input(x, f"{who}: argument {k}") for k, x in enumerate(primals, 1)]
     tracers = start(graph, [f"x{k}" for k in range(1, len(values) + 1)], values)
     return graph, tracers, f(*tracers)
 
@@ -198,7 +198,8 @@ def value_and_grad(f, argnums=0):
 
     def value_and_gradient(*args):
         single, nums = _argnums(argnums, len(args), "grad")
-        out, vjp_fn = vjp(_only(f, args, nums), *(args[n] for n in nums))
+        chosen = (as_input(args[n], f"grad: argument {n + 1}") for n in nums)
+        out, vjp_fn = vjp(_only(f, args, nums), *chosen)
         if ndim_of(out) != 0:
             raise ADError(f"grad: {name} must return a scalar, but returned shape {shape_of(out)}; "
                           f"use ad.jacrev for vector outputs, or reduce with ad.sum")
@@ -232,7 +233,8 @@ def jacrev(f, argnums=0):
     """
     def jacobian(*args):
         single, nums = _argnums(argnums, len(args), "jacrev")
-        out, vjp_fn = vjp(_only(f, args, nums), *(args[n] for n in nums))
+        chosen = (as_input(args[n], f"jacrev: argument {n + 1}") for n in nums)
+        out, vjp_fn = vjp(_only(f, args, nums), *chosen)
         out_shape = shape_of(out)
         size = int(np.prod(out_shape))
         rows = []

@@ -1,0 +1,214 @@
+"""Rendering forward/reverse tables: aligned text, Markdown, LaTeX (booktabs), HTML and CSV.
+
+Every renderer reads the same :class:`~adkit.tables.Row` objects; none computes anything.
+"""
+import csv
+import html
+import io
+import json
+import math
+import numbers
+import unicodedata
+
+import numpy as np
+
+from adkit.core import ZERO
+
+HEADERS = {"equation": "Operations to compute value", "derivative": "Operations to compute derivative",
+           "primal": "value", "value": "derivative"}
+
+
+def format_value(v, digits=6, style="text"):
+    """A number of a value column: 6 significant digits by default; arrays as shape + values.
+
+    >>> format_value(4.583853163452858), format_value(10.0), format_value(np.arange(5.0))
+    ('4.58385', '10', '⟨5⟩ [0, 1, 2, …]')
+    """
+    if v is None:
+        return ""
+    if v is ZERO:
+        return "0"
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v[()]
+    if isinstance(v, numbers.Number):
+        return _scalar(float(v), digits, style)
+    array = np.asarray(v)
+    flat = array.ravel()
+    shown = flat if flat.size <= 4 else flat[:3]
+    values = ", ".join(_scalar(float(x), digits, style) for x in shown)
+    if flat.size > 4:
+        values += ", …" if style == "text" else r", \ldots"
+    if style == "text":
+        return "⟨" + "×".join(map(str, array.shape)) + "⟩ [" + values + "]"
+    return (r"\langle " + r" \times ".join(map(str, array.shape)) + r" \rangle\ [" + values
+            + "]")
+
+
+def _scalar(value, digits, style):
+    if math.isnan(value):
+        return "nan" if style == "text" else r"\mathrm{nan}"
+    if math.isinf(value):
+        sign = "-" if value < 0 else ""
+        return sign + ("∞" if style == "text" else r"\infty")
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.{digits}g}"
+    if style == "latex" and "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    return text
+
+
+def display_width(text):
+    """Columns a string takes in a terminal: combining marks (the bar of w̄) take none."""
+    width = 0
+    for c in text:
+        if unicodedata.combining(c):
+            continue
+        width += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+    return width
+
+
+def _columns(table, numbers):
+    """The columns (key, header, right-aligned) of a table."""
+    if table.mode == "forward":
+        keys = ["equation", "primal", "derivative", "value"] if numbers else \
+            ["equation", "derivative"]
+    else:
+        keys = ["equation", "derivative", "value"] if numbers else ["equation", "derivative"]
+    return [(k, HEADERS[k], k in ("primal", "value")) for k in keys]
+
+
+def _cell(table, row, key, style="text"):
+    if key == "equation":
+        if style == "text":
+            return row.equation
+        return " and ".join(f"${e}$" for e in row.latex[2])
+    if key == "derivative":
+        if style == "text":
+            return row.derivative
+        return f"${row.latex[0]} = {row.latex[1]}$" + (" (seed)" if row.kind == "seed" else "")
+    number = row.primal if key == "primal" else row.value
+    text = format_value(number, table.digits, style)
+    return text if style == "text" else f"${text}$"
+
+
+def text_parts(table, numbers=True):
+    """``(head, row_lines, foot)`` of the text rendering (lists of lines), for step-by-step."""
+    columns = _columns(table, numbers)
+    widths = []
+    for key, header, _ in columns:
+        cells = [_cell(table, row, key) for row in table._all_rows]
+        widths.append(max([display_width(header)] + [display_width(c) for c in cells]))
+
+    def line(cells):
+        parts = []
+        for (key, _, right), width, cell in zip(columns, widths, cells):
+            pad = " " * (width - display_width(cell))
+            parts.append(pad + cell if right else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    head = [table.title]
+    if numbers and table.forward_pass:
+        head.append("Forward pass: " + ", ".join(text for text, _ in table.forward_pass))
+    head += ["", line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
+    rows = [line([_cell(table, row, key) for key, _, _ in columns]) for row in table.rows]
+    foot = ([""] + [text for text, _ in table.result_lines]) if numbers and table.result_lines \
+        else []
+    return head, rows, foot
+
+
+def to_text(table, numbers=True):
+    head, rows, foot = text_parts(table, numbers)
+    return "\n".join(head + rows + foot)
+
+
+def _markdown_escape(text):
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def to_markdown(table, numbers=True):
+    columns = _columns(table, numbers)
+    lines = [_markdown_escape(table.title), ""]
+    lines.append("| " + " | ".join(h for _, h, _ in columns) + " |")
+    lines.append("| " + " | ".join("--:" if right else ":--" for _, _, right in columns) + " |")
+    for row in table.rows:
+        lines.append("| " + " | ".join(_markdown_escape(_cell(table, row, key))
+                                       for key, _, _ in columns) + " |")
+    if numbers and table.result_lines:
+        lines.append("")
+        lines += [_markdown_escape(text) + "  " for text, _ in table.result_lines]
+        lines[-1] = lines[-1].rstrip()
+    return "\n".join(lines)
+
+
+def to_latex(table, numbers=True):
+    """A booktabs ``tabular``, each cell in math mode: pastes into a Beamer slide
+    (needs ``\\usepackage{booktabs}``)."""
+    columns = _columns(table, numbers)
+    spec = "".join("r" if right else "l" for _, _, right in columns)
+    lines = [f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
+             " & ".join(h for _, h, _ in columns) + " \\\\", "\\midrule"]
+    for row in table.rows:
+        lines.append(" & ".join(_cell(table, row, key, "latex") for key, _, _ in columns)
+                     + " \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines)
+
+
+def to_mathjax(table):
+    """The table as a math-mode ``array`` (what Jupyter's MathJax can show)."""
+    columns = _columns(table, True)
+    spec = "".join("r" if right else "l" for _, _, right in columns)
+    lines = [f"$$\\begin{{array}}{{{spec}}}",
+             " & ".join(f"\\text{{{h}}}" for _, h, _ in columns) + " \\\\ \\hline"]
+    for row in table.rows:
+        cells = []
+        for key, _, _ in columns:
+            cell = _cell(table, row, key, "latex")
+            # inside math mode: $a$ and $b$ -> a \text{ and } b; "(seed)" becomes text
+            cell = cell.replace("$ and $", " \\text{ and } ").replace(" (seed)", " \\text{ (seed)}")
+            cells.append(cell.replace("$", ""))
+        lines.append(" & ".join(cells) + " \\\\")
+    lines.append("\\end{array}$$")
+    return "\n".join(lines)
+
+
+def to_html(table, numbers=True):
+    columns = _columns(table, numbers)
+    right = ' style="text-align: right"'
+    lines = [f'<table class="adkit-table adkit-{table.mode}">',
+             f"<caption>{html.escape(table.title)}</caption>",
+             "<thead><tr>" + "".join(f"<th{right if r else ''}>{html.escape(h)}</th>"
+                                     for _, h, r in columns) + "</tr></thead>", "<tbody>"]
+    for row in table.rows:
+        cells = "".join(f"<td{right if r else ''}>{html.escape(_cell(table, row, key))}</td>"
+                        for key, _, r in columns)
+        lines.append(f"<tr>{cells}</tr>")
+    lines += ["</tbody>", "</table>"]
+    if numbers and table.result_lines:
+        lines.append("<p>" + "<br>".join(html.escape(text) for text, _ in table.result_lines)
+                     + "</p>")
+    return "\n".join(lines)
+
+
+def _full(v):
+    """A number at full precision for CSV (arrays as JSON lists)."""
+    if v is ZERO:
+        return "0.0"
+    if isinstance(v, (numbers.Number, np.generic)) or (isinstance(v, np.ndarray) and v.ndim == 0):
+        return repr(float(v))
+    return json.dumps(np.asarray(v, dtype=float).tolist())
+
+
+def to_csv(table):
+    """One line per row: the operation, its value, the derivative operation, its value, kind."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["mode", "node", "equation", "primal", "lhs", "rhs", "value", "kind"])
+    for row in table.rows:
+        writer.writerow([table.mode, row.node + 1, row.equation, _full(row.primal), row.lhs,
+                         row.rhs, _full(row.value), row.kind])
+    return buffer.getvalue()

@@ -1,0 +1,95 @@
+"""Table sources: an expression, a Graph, a Python function (or a sympy expression), at a point."""
+import inspect
+
+import numpy as np
+
+from adkit.core import ADError
+from adkit.graph import INPUT, Graph
+from adkit.tracing import as_input, trace
+
+
+def point_values(names, at, who):
+    """``at`` (dict name -> value, or a sequence in input order) as a list in input order."""
+    if at is None:
+        raise ADError(f"{who}: give the point, e.g. at={{{', '.join(f'{n!r}: 1.0' for n in names)}}}")
+    if isinstance(at, dict):
+        unknown = [k for k in at if k not in names]
+        if unknown:
+            raise ADError(f"{who}: {', '.join(map(repr, unknown))} in `at` is not an input; the "
+                          f"inputs are {', '.join(names) or '(none)'}")
+        missing = [n for n in names if n not in at]
+        if missing:
+            raise ADError(f"{who}: no value for {', '.join(missing)} in `at`")
+        values = [at[n] for n in names]
+    else:
+        values = list(at) if isinstance(at, (list, tuple)) else [at]
+        if len(values) != len(names):
+            raise ADError(f"{who}: `at` has {len(values)} value(s) but the inputs are "
+                          f"{', '.join(names) or '(none)'}")
+    return [as_input(v, who) for v in values]
+
+
+def _parameter_names(f, who):
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        raise ADError(f"{who}: cannot read the parameters of {f!r:.40}") from None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        raise ADError(f"{who}: {getattr(f, '__name__', 'f')} takes *args; give a function with "
+                      f"named parameters")
+    return [p.name for p in params if p.default is p.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def as_graph(source, at=None, who="table"):
+    """``(graph, values)`` for a source at a point; ``values`` is None when ``at`` is None.
+
+    source: an expression string (parsed safely), a Graph, a Python function (traced at ``at``;
+    its parameter names are the input names) or a sympy expression.
+    """
+    from adkit.parse import parse
+    if type(source).__module__.startswith("sympy"):
+        from adkit.symbolic import sympy_text
+        source = sympy_text(source)
+    if isinstance(source, str):
+        graph = parse(source)
+        if isinstance(at, dict) and any(k not in graph.inputs for k in at):
+            # a variable the expression does not use still gets a row (its derivative is 0)
+            extra = [k for k in at if k not in graph.inputs and isinstance(k, str)]
+            graph = parse(source, variables=list(graph.inputs) + extra)
+    elif isinstance(source, Graph):
+        graph = source
+    elif callable(source):
+        names = _parameter_names(source, who)
+        if at is None:
+            return None, names
+        values = point_values(names, at, who)
+        return trace(source, *values, names=names), values
+    else:
+        raise ADError(f"{who}: expected an expression string, a Graph or a function, got "
+                      f"{type(source).__name__}")
+    if at is None:
+        return graph, None
+    return graph, point_values(list(graph.inputs), at, who)
+
+
+def single_output(graph, who):
+    if len(graph.outputs) != 1:
+        raise ADError(f"{who}: the graph has {len(graph.outputs)} outputs; tables show one "
+                      f"(return one value)")
+    return graph.outputs[0]
+
+
+def at_point(graph, values):
+    """A copy of ``graph`` with every node's value (and argument values) at the point."""
+    with np.errstate(all="ignore"):
+        env = graph.evaluate(values)
+    point = Graph()
+    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
+        if prim is INPUT:
+            point.add_input(params["name"], env[i])
+        else:
+            args = tuple(c if r is None else env[r] for r, c in zip(refs, argvals))
+            point.add_node(prim, refs, args, params, env[i])
+    point.outputs = list(graph.outputs)
+    return point

@@ -680,8 +680,10 @@ def _axes(axis, ndim, name):
 def sum(x, axis=None, keepdims=False):
     """Sum of the elements, over all axes or over ``axis``.
 
-    >>> sum(np.array([1.0, 2.0, 3.0]))
+    >>> float(sum(np.array([1.0, 2.0, 3.0])))
     6.0
+    >>> sum(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+    array([4., 6.])
     """
     return _sum(x, axis=_axes(axis, ndim_of(x), "sum"), keepdims=bool(keepdims))
 
@@ -689,8 +691,11 @@ def sum(x, axis=None, keepdims=False):
 def mean(x, axis=None, keepdims=False):
     """Mean of the elements, over all axes or over ``axis``.
 
-    >>> mean(np.array([1.0, 2.0, 3.0]))
+    >>> float(mean(np.array([1.0, 2.0, 3.0])))
     2.0
+    >>> mean(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=1, keepdims=True)
+    array([[1.5],
+           [3.5]])
     """
     return _mean(x, axis=_axes(axis, ndim_of(x), "mean"), keepdims=bool(keepdims))
 

@@ -201,7 +201,7 @@ def trace(f, *example_args, names=None):
     w3 = z
     w4 = w1 + w2
     w5 = w4 · w3
-    z = w5
+    f = w5
     """
     if not callable(f):
         raise ADError(f"trace: expected a function, got {type(f).__name__}")

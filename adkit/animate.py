@@ -63,6 +63,12 @@ class Sweep:
         plt = _pyplot()
         return plt.figure(figsize=self.figure_size())
 
+    def figure(self, k=-1):
+        """One frame as a figure of its own (default: the last, the whole table)."""
+        fig = self.new_figure()
+        self.draw(fig, k % len(self))
+        return fig
+
     def draw(self, fig, k):
         """Draw frame ``k`` (0-based: after row k of the table) on ``fig`` (cleared first)."""
         fig.clear()

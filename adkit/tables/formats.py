@@ -131,7 +131,10 @@ def _markdown_escape(text):
 
 def to_markdown(table, numbers=True):
     columns = _columns(table, numbers)
-    lines = [_markdown_escape(table.title), ""]
+    lines = [_markdown_escape(table.title) + ("  " if numbers and table.forward_pass else "")]
+    if numbers and table.forward_pass:
+        lines.append(_markdown_escape("Forward pass: " + ", ".join(t for t, _ in table.forward_pass)))
+    lines.append("")
     lines.append("| " + " | ".join(h for _, h, _ in columns) + " |")
     lines.append("| " + " | ".join("--:" if right else ":--" for _, _, right in columns) + " |")
     for row in table.rows:
@@ -180,7 +183,9 @@ def to_html(table, numbers=True):
     columns = _columns(table, numbers)
     right = ' style="text-align: right"'
     lines = [f'<table class="adkit-table adkit-{table.mode}">',
-             f"<caption>{html.escape(table.title)}</caption>",
+             f"<caption>{html.escape(table.title)}"
+             + (f"<br>Forward pass: {html.escape(', '.join(t for t, _ in table.forward_pass))}"
+                if numbers and table.forward_pass else "") + "</caption>",
              "<thead><tr>" + "".join(f"<th{right if r else ''}>{html.escape(h)}</th>"
                                      for _, h, r in columns) + "</tr></thead>", "<tbody>"]
     for row in table.rows:

@@ -209,14 +209,27 @@ def jacfwd(f, argnums=0):
             call = list(args)
             call[n] = Dual(x, seed, level)
             out = f(*call)
-            if type(out) is Dual and out._level == level and out._tangent is not None:
-                t = out._tangent
-                out_shape = shape_of(out.primal)
-                t = P.broadcast_to(t, (size,) + out_shape)
-                # (directions, *out) -> (*out, directions) -> (*out, *x)
-                jac = P.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
-                jacs.append(P.reshape(jac, out_shape + x_shape))
+            if isinstance(out, (tuple, list)):  # one Jacobian per output (e.g. of grad(f, (0, 1)))
+                jacs.append(tuple(_jacobian_of(o, level, size, x_shape) for o in out))
             else:
-                jacs.append(np.zeros(shape_of(out) + x_shape))
-        return jacs[0] if single else tuple(jacs)
+                jacs.append(_jacobian_of(out, level, size, x_shape))
+        if single:
+            return jacs[0]
+        if isinstance(jacs[0], tuple):  # outputs outside, arguments inside: [i][j] = ∂outᵢ/∂xⱼ
+            return tuple(zip(*jacs))
+        return tuple(jacs)
     return jacobian
+
+
+def _jacobian_of(out, level, size, x_shape):
+    """One output's Jacobian, shape ``out.shape + x.shape``, from its batched tangent."""
+    if type(out) is Dual and out._level == level and out._tangent is not None:
+        t = out._tangent
+        out_shape = shape_of(out.primal)
+        t = P.broadcast_to(t, (size,) + out_shape)
+        # (directions, *out) -> (*out, directions) -> (*out, *x)
+        jac = P.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
+        return P.reshape(jac, out_shape + x_shape)
+    if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
+        raise ADError(f"jacfwd: the function returned {type(out).__name__}, not a number or array")
+    return np.zeros(shape_of(out) + x_shape)  # the output does not depend on x

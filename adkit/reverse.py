@@ -171,10 +171,21 @@ def vjp(f, *primals):
         if not (type(out) is Tracer and out.graph is graph):
             return tuple(_zeros_like(t.value) for t in tracers)
         adjoint = backward(graph, {out.index: cotangent}, keep_all=False)
-        return tuple(_zeros_like(t.value) if adjoint[t.index] is ZERO else adjoint[t.index]
-                     for t in tracers)
+        return tuple(_zeros_like(t.value) if adjoint[t.index] is ZERO else
+                     _as_result(adjoint[t.index], t.value) for t in tracers)
 
     return value, vjp_fn
+
+
+def _as_result(adjoint, primal):
+    """A gradient the caller owns, of its input's kind: the adjoint of a sum is a read-only
+    broadcast view (``g *= 0.5`` would fail), and a float's gradient is a float."""
+    if type(adjoint) is np.ndarray:
+        if type(primal) is float and adjoint.ndim == 0:
+            return float(adjoint)
+        if not adjoint.flags.writeable:
+            return adjoint.copy()
+    return adjoint
 
 
 def _only(f, args, nums):

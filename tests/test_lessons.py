@@ -190,3 +190,19 @@ def test_settings_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ADKIT_QUICK", "1")
     figures, quick = lessons_runner.lesson_settings()
     assert figures == tmp_path / "env" and figures.is_dir() and quick is True
+
+
+def test_pyproject_ships_every_package_and_the_lessons():
+    """pyproject.toml lists the packages explicitly (to map lessons/ to adkit.lessons): a new
+    folder under adkit/ must be added there, or `pip install .` would leave it out."""
+    from pathlib import Path
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "adkit").rglob("__init__.py")}
+    assert set(config["packages"]) == found | {"adkit.lessons"}
+    assert config["package-dir"]["adkit.lessons"] == "lessons"
+    assert (root / "lessons" / "__init__.py").exists()

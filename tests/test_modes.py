@@ -156,6 +156,41 @@ def test_hessian_matches_jacfwd_of_jacrev_and_differences(rng):
     assert h_y == pytest.approx(x[0] ** 2 * math.exp(y * x[0]), rel=1e-13)
 
 
+def test_hessian_with_several_arguments():
+    f = lambda x, y: x * x * y + ad.sin(y)  # noqa: E731
+    h = ad.hessian(f, argnums=(0, 1))(1.0, 2.0)
+    expected = ((2 * 2.0, 2 * 1.0), (2 * 1.0, -math.sin(2.0)))
+    for i in range(2):
+        for j in range(2):
+            assert float(h[i][j]) == pytest.approx(expected[i][j], rel=1e-14)
+
+
+def test_jacfwd_of_several_outputs():
+    jac = ad.jacfwd(lambda x: (x * 2.0, ad.sum(x * x)))(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(jac[0], 2 * np.eye(2))
+    np.testing.assert_array_equal(jac[1], [2.0, 4.0])
+
+
+def test_gradients_belong_to_the_caller(rng):
+    """Gradients are ordinary arrays (writable, not views of the engine's buffers) and a
+    float's gradient is a float."""
+    x = rng.normal(size=3)
+    for f in (lambda w: ad.sum(w), lambda w: ad.mean(w), lambda w: ad.sum(w[:2]),
+              lambda w: ad.sum(ad.broadcast_to(w, (2, 3)))):
+        g = ad.grad(f)(x)
+        assert type(g) is np.ndarray and g.flags.writeable and g.shape == (3,)
+        g *= 0.5
+        assert not np.shares_memory(g, x)
+    for f in (lambda a: ad.sum(ad.stack([a, a * a])), lambda a: ad.sum(ad.reshape(a, (1, 1))),
+              lambda a: ad.sum(a * np.ones(3))):
+        g = ad.grad(f)(1.5)
+        assert isinstance(g, float), type(g)
+    _, vjp_fn = ad.vjp(lambda w: w * 2.0, x)
+    v = np.ones(3)
+    vjp_fn(v)
+    np.testing.assert_array_equal(v, np.ones(3))  # the cotangent is not written to
+
+
 # -- nesting ------------------------------------------------------------------------------------
 
 def _cubic_sine(x):

@@ -173,7 +173,7 @@ class CheckReport:
         self.at = first.at if first else (points[0].at if points else None)
         self.forward = first.forward if first else {}
         self.reverse = first.reverse if first else {}
-        self.symbolic = first.symbolic if first else {}
+        self.symbolic = (first.symbolic or {}) if first else {}  # {} when sympy could not
         self.max_error = max((p.error for p in defined), default=math.nan)
         self.ok = bool(defined) and self.max_error <= tolerance
 

@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from adkit.core import ADError
+from adkit.core import ADError, ParseError
 
 LECTURE_EXAMPLE = "x1*x2 + sin(x1)"
 LECTURE_POINT = {"x1": 2.0, "x2": 5.0}
@@ -37,9 +37,11 @@ def parse_point(items, who="--at"):
             raise ADError(f"{who}: expected NAME=VALUE, e.g. x1=2; got {item!r}")
         values = []
         for part in text.split(","):
-            graph = parse(part, variables=[])
-            if graph.inputs or len(graph.outputs) != 1:
-                raise ADError(f"{who}: {name}={part!r} is not a number")
+            try:
+                graph = parse(part, variables=[])
+            except ParseError as e:
+                raise ADError(f"{who}: {name}={part.strip()!r} is not a number ({e.reason})") \
+                    from None
             values.append(float(graph()))
         point[name] = values[0] if len(values) == 1 else np.array(values)
     return point
@@ -113,7 +115,7 @@ def build_tables(args):
 
 def _reveal(table, numbers, out):
     """Text table, one row per Enter: the header first, then a row each time Enter is pressed."""
-    from adkit.table_formats import text_parts
+    from adkit.tables.formats import text_parts
     head, rows, foot = text_parts(table, numbers)
     print("\n".join(head), file=out, flush=True)
     for row in rows:

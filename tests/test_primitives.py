@@ -225,3 +225,31 @@ def test_array_primitive(case, shapes, rng):
     cotangents = vjp_fn(v if expected.shape else float(v))
     reverse_side = sum(inner(ct, u) for ct, u in zip(cotangents, us))
     assert inner(v, out_tangent) == pytest.approx(reverse_side, rel=1e-10, abs=1e-12)
+
+
+# -- second order: every rule differentiated again, in every nesting ----------------------------
+
+SECOND_ORDER = ([(c, s) for c, s in ARRAY_SAMPLES] +
+                [(c, ((2, 3),) * c.nargs) for c in ELEMENTWISE])
+
+
+@pytest.mark.parametrize("case,shapes", SECOND_ORDER,
+                         ids=[f"{c.id}-{'x'.join(map(str, s))}" for c, s in SECOND_ORDER])
+def test_second_order(case, shapes, rng):
+    """Rules written with adkit's own functions differentiate again: the Hessian of
+    Σ sin(f)·f by forward-over-reverse, reverse-over-reverse, forward-over-forward and
+    reverse-over-forward agrees with central differences of the gradient."""
+    args = case.sample(rng, shapes)
+    for k in range(case.nargs):
+        def scalar(x, k=k):
+            call = list(args)
+            call[k] = x
+            out = case.fn(*call)
+            return ad.sum(ad.sin(out) * out)
+        numeric = numeric_jacobian(ad.grad(scalar), [args[k]], 0)
+        for name, hessian in [("hessian", ad.hessian(scalar)),
+                              ("jacrev∘jacrev", ad.jacrev(ad.jacrev(scalar))),
+                              ("jacfwd∘jacfwd", ad.jacfwd(ad.jacfwd(scalar))),
+                              ("jacrev∘jacfwd", ad.jacrev(ad.jacfwd(scalar)))]:
+            np.testing.assert_allclose(hessian(args[k]), numeric, rtol=1e-6, atol=1e-7,
+                                       err_msg=f"{name}, argument {k + 1}")

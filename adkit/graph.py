@@ -163,10 +163,14 @@ class Graph:
         from adkit.symbolic import graph_to_sympy
         return graph_to_sympy(self)
 
-    def to_dot(self):
-        """Graphviz text of the graph."""
-        from adkit.printing import graph_to_dot
-        return graph_to_dot(self)
+    def to_dot(self, at=None, gradients=False):
+        """Graphviz text of the graph; with a point ``at`` the values (green) and, with
+        ``gradients=True``, the adjoints (red) label the wires, as in :func:`adkit.draw`."""
+        if at is None and not gradients:
+            from adkit.printing import graph_to_dot
+            return graph_to_dot(self)
+        from adkit.draw import to_dot
+        return to_dot(self, at, gradients)
 
 
 def input_names(f, count):

@@ -142,6 +142,7 @@ def test_to_dot_with_values_and_gradients():
     assert f'n2 -> n4 [label=<<font color="{VALUE_COLOUR}">-4</font><br/>' \
            f'<font color="{ADJOINT_COLOUR}">3</font>>];' in text
     assert "n0 -> n3" in ad.parse("(x + y)*z").to_dot()
+    assert ad.parse("(x + y)*z").to_dot(at=CS231N, gradients=True) == text  # Graph.to_dot, polished
 
 
 def test_cli_draw_writes_png_and_dot(tmp_path, capsys):

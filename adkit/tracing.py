@@ -114,7 +114,7 @@ def _binary(prim, x, y, fallback=True):
     elif type(vx) is float and type(vy) is float:
         try:
             value = prim.scalar_impl(vx, vy)
-        except _FALLBACK_ERRORS:
+        except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
             value = prim.evaluate((vx, vy), NO_PARAMS)
     elif isinstance(vx, Boxed) or isinstance(vy, Boxed):
         value = prim(vx, vy)  # values of an outer sweep: let them record too

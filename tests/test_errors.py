@@ -45,6 +45,8 @@ MISMATCHES = [  # (label, f, its argument, fragments the message must name)
     ("+", lambda a: np.ones(3) + a, np.ones(2), ("add", "(3,)", "(2,)")),
     ("ad.matmul", lambda a: ad.matmul(a, np.ones((2, 3))), np.ones((2, 3)), ("matmul", "(2, 3)")),
     ("@", lambda a: a @ np.ones((2, 3)), np.ones((2, 3)), ("matmul", "(2, 3)")),
+    ("@ of floats", lambda a: a @ a, 2.0, ("matmul", "()")),
+    ("ad.matmul of floats", lambda a: ad.matmul(a, 3.0), 2.0, ("matmul", "()")),
     ("ad.reshape", lambda a: ad.reshape(a, (4, 2)), np.ones(6), ("reshape", "(6,)", "(4, 2)")),
     (".reshape", lambda a: a.reshape(4, 2), np.ones(6), ("reshape", "(6,)", "(4, 2)")),
 ]

@@ -31,7 +31,7 @@ def add_parser(subparsers):
     parser.add_argument("--gif", metavar="FILE", default=None,
                         help="write the animation as a GIF (default SWEEP-sweep.gif)")
     parser.add_argument("--frames", metavar="DIR", default=None,
-                        help="also write the animation as numbered PNGs in DIR")
+                        help="write the animation as numbered PNGs in DIR (no GIF then, unless --gif)")
     parser.add_argument("--dot", action="store_true", help="print Graphviz text instead of drawing")
     parser.set_defaults(run=run)
     return parser

@@ -3,7 +3,7 @@ import argparse
 
 EXAMPLES = """examples:
   adkit lesson list                                   one lesson per line: NAME  title
-  adkit lesson run gradient-flow                      print the story, write figures/ 
+  adkit lesson run gradient-flow                      print the story, write figures/
   adkit lesson run forward-accumulation --figures /tmp/figs
   adkit lesson run all --figures figures              regenerate every committed figure
   adkit lesson run linear-regression --quick          small sizes, a few seconds

@@ -207,11 +207,23 @@ def power(x, y):
     if isinstance(y, numbers.Number) and not isinstance(y, bool):
         return _pow_const(x, exponent=y)
     return _pow(x, y)
-maximum = _elementwise("maximum", np.maximum, _maximum_partials, scalar_impl=max, nargs=2,
+
+
+def _scalar_maximum(x, y):
+    return x if x >= y or x != x else y  # x != x: nan propagates, as in numpy
+
+
+def _scalar_minimum(x, y):
+    return x if x <= y or x != x else y
+
+
+maximum = _elementwise("maximum", np.maximum, _maximum_partials, scalar_impl=_scalar_maximum,
+                       nargs=2,
                        sympy=_sympy_name("Max"), notation=_function("max", r"\max"),
                        doc="maximum(x, y), elementwise. Ties split the derivative: 0.5 each.\n\n"
                            ">>> maximum(2.0, 5.0)\n5.0")
-minimum = _elementwise("minimum", np.minimum, _minimum_partials, scalar_impl=min, nargs=2,
+minimum = _elementwise("minimum", np.minimum, _minimum_partials, scalar_impl=_scalar_minimum,
+                       nargs=2,
                        sympy=_sympy_name("Min"), notation=_function("min", r"\min"),
                        doc="minimum(x, y), elementwise. Ties split the derivative: 0.5 each.\n\n"
                            ">>> minimum(2.0, 5.0)\n2.0")
@@ -307,7 +319,7 @@ def _sympy_square(sp, x):
 
 
 def _scalar_relu(x):
-    return x if x > 0 else 0.0
+    return x if x > 0 or x != x else 0.0  # relu(nan) is nan, as for arrays
 
 
 def _scalar_square(x):
@@ -385,7 +397,7 @@ not_equal = _comparison("not_equal", np.not_equal, operator.ne, "!=", r"\ne", "N
 
 
 def _scalar_sign(x):
-    return float((x > 0) - (x < 0))
+    return float((x > 0) - (x < 0)) if x == x else x  # sign(nan) is nan, as for arrays
 
 
 def _scalar_not(x):

@@ -1,5 +1,7 @@
-"""Sweep animations: the forward sweep (tangents node by node) and the reverse sweep (adjoints
-flowing back), each frame the graph beside the table as it grows, saved as PNGs and as a GIF.
+"""Sweep animations: tangents (forward) or adjoints (reverse) appearing node by node.
+
+Each frame shows the graph beside the table as it grows; a sweep is saved as numbered PNGs and
+as a GIF (matplotlib's PillowWriter).
 
 >>> from adkit.animate import save_sweep
 >>> paths = save_sweep("x1*x2 + sin(x1)", at={"x1": 2.0, "x2": 5.0}, mode="reverse",

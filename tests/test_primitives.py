@@ -146,6 +146,10 @@ def test_elementwise_dot_product_identity(case, data):
     assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
     numeric = sum(central_difference(case.fn, args, k, u) for k, u in enumerate(us))
     np.testing.assert_allclose(out_tangent, numeric, rtol=1e-6, atol=1e-7)
+    # all directions at once (batched tangents) against one reverse sweep per output element
+    argnums = tuple(range(case.nargs))
+    for jf, jr in zip(ad.jacfwd(case.fn, argnums)(*args), ad.jacrev(case.fn, argnums)(*args)):
+        np.testing.assert_allclose(jf, jr, rtol=1e-13, atol=1e-15)
 
 
 FLOAT_CASES = [c for c in ELEMENTWISE if c.floats]

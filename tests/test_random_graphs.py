@@ -8,7 +8,7 @@ hypothesis' float strategy, which loves 0.0 — exactly the kinks of abs and rel
 """
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import adkit as ad
@@ -156,6 +156,10 @@ def _check_forward_reverse_numeric(f, xs, us):
     return grads
 
 
+RANDOM_GRAPHS = settings(max_examples=100)  # the main bug hunt; each example takes ~2 ms
+
+
+@RANDOM_GRAPHS
 @given(program=programs(SCALAR_OPS), seed=st.integers(0, 2**32 - 1))
 def test_scalar_graphs_on_floats(program, seed):
     rng = np.random.default_rng(seed)
@@ -170,6 +174,7 @@ def test_scalar_graphs_on_floats(program, seed):
         assert g == pytest.approx(_smooth_difference(program, xs, e), rel=1e-5, abs=1e-7)
 
 
+@RANDOM_GRAPHS
 @given(data=st.data())
 def test_array_graphs_with_broadcasting(data):
     shapes = data.draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=2, min_side=1,

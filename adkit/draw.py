@@ -32,8 +32,10 @@ NODE_FILL = {"input": "#e8f1fb", "op": "#f7f7f7", "output": "#fff1dc"}
 
 NODE_FONT = 15    # points: readable when the figure fills a slide
 WIRE_FONT = 13
-LAYER_GAP = 3.0   # inches between columns (one data unit is one inch)
+LAYER_GAP = 3.0   # inches between columns at least (one data unit is one inch)
+WIRE_ROOM = 1.5   # inches of bare wire between the boxes of neighbouring columns, for the numbers
 ROW_GAP = 1.6     # inches between nodes of one column
+OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
 
 
 # -- what to draw -------------------------------------------------------------------------------
@@ -159,8 +161,9 @@ def short(value):
         return "0" if value is ZERO else ""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(())
-    if isinstance(value, np.ndarray) and value.ndim <= 2 and value.size <= 4:
-        return _nested(value.tolist())  # small arrays in full: [[3, 3]]
+    if isinstance(value, np.ndarray) and value.ndim <= 2 and (
+            value.size <= 2 or value.size <= 4 and np.all(value == np.round(value))):
+        return _nested(value.tolist())  # small arrays in full: [[3, 3]], [[2], [2]]
     return format_number(value, "text", digits=4)
 
 
@@ -201,12 +204,19 @@ def node_labels(graph, style="latex"):
 
 # -- where to draw it ---------------------------------------------------------------------------
 
-def layered_layout(graph):
+def label_width(text):
+    """Estimated width in inches of a node's box at NODE_FONT (a little generous)."""
+    return 0.4 + len(text) * NODE_FONT * 0.52 / 72
+
+
+def layered_layout(graph, widths=None):
     """Positions ``(x, y)`` in inches: column = longest path from an input, one plain loop.
 
     Inputs sit in column 0 in input order; every other node one column right of its furthest
     argument; the outputs move to the last column. Within a column nodes are placed near the
     mean height of their arguments (ties keep recording order), so a chain stays straight.
+    Columns are LAYER_GAP apart, or further when their widest boxes (``widths``, inches per
+    node) would leave less than WIRE_ROOM of wire between them.
     """
     n = len(graph)
     column = [0] * n
@@ -236,7 +246,11 @@ def layered_layout(graph):
         centre = sum(wanted.values()) / len(nodes)
         for k, i in enumerate(order):
             y[i] = centre + ((len(order) - 1) / 2 - k) * ROW_GAP
-    return [(column[i] * LAYER_GAP, y[i]) for i in range(n)]
+    widest = [max((widths[i] for i in nodes), default=0.0) if widths else 0.0 for nodes in members]
+    column_x = [0.0]
+    for c in range(1, last + 1):
+        column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + WIRE_ROOM))
+    return [(column_x[column[i]], y[i]) for i in range(n)]
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -262,7 +276,8 @@ class Picture:
             raise ADError(f"{who}: the graph has no output")
         self.labels = node_labels(graph)
         self.text_labels = node_labels(graph, "text")
-        self.positions = layered_layout(graph)
+        self.widths = [label_width(text) for text in self.text_labels]
+        self.positions = layered_layout(graph, self.widths)
         self.has_values = not graph.abstract and all(v is not None for v in graph.values)
         self.values = graph.values if self.has_values else None
         self.adjoint = self.wires = None
@@ -278,6 +293,8 @@ class Picture:
         latex_names = [latex_name(p["name"]) if prim is INPUT else None
                        for prim, p in zip(graph.prims, graph.params)]
         expression = inline_expressions(graph, latex_names, style="latex")[graph.outputs[0]]
+        if len(inline_expressions(graph)[graph.outputs[0]]) > 60:  # too long for one title line
+            expression = f"{latex_name(self.output_name)}({', '.join(map(latex_name, graph.inputs))})"
         self.title = f"${latex_name(self.output_name)} = {expression}$" + (
             f"   at  ${inputs}$" if inputs else "")
 
@@ -293,7 +310,9 @@ class Picture:
         """Figure size in inches for the graph alone (one data unit is one inch)."""
         xs = [x for x, _ in self.positions]
         ys = [y for _, y in self.positions]
-        left, right = min(xs) - 1.3, max(xs) + LAYER_GAP * 0.8 + 0.5
+        out = self.graph.outputs[0]
+        left = min(x - max(w / 2, 1.3) for (x, _), w in zip(self.positions, self.widths)) - 0.3
+        right = max(max(xs), self.positions[out][0] + self.widths[out] / 2 + OUTPUT_STUB) + 0.5
         bottom, top = min(ys) - 1.1, max(ys) + 0.6  # room for the notes under the lowest nodes
         return right - left, top - bottom, (left, right), (bottom, top)
 
@@ -315,6 +334,9 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     node_notes = node_notes or {}
     highlight, faded = set(highlight), set(faded)
     outputs = set(graph.outputs)
+    widest = {}  # column x -> its widest box
+    for (x, _), width in zip(positions, picture.widths):
+        widest[x] = max(widest.get(x, 0.0), width)
     boxes = []
     for i, (x, y) in enumerate(positions):
         kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
@@ -336,8 +358,12 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
                                      patchB=boxes[i].get_bbox_patch(), arrowstyle="-|>",
                                      mutation_scale=16, lw=1.4, color="#555555", shrinkA=1,
                                      shrinkB=1, zorder=4, alpha=0.3 if faded_wire else 1.0))
-        # labels in the gap right after the source column, so wires that skip columns stay clear
-        t = min(0.5, (LAYER_GAP * 0.5) / max(x1 - x0, 1e-9))
+        # numbers in the middle of the bare wire right after the source's column, so that
+        # wires skipping columns keep them clear of the boxes in between
+        next_x = min((x for x in widest if x > x0 + 1e-9), default=x1)
+        end = x1 - picture.widths[i] / 2 if x1 <= next_x + 1e-9 else next_x - widest[next_x] / 2
+        middle = (x0 + picture.widths[r] / 2 + end) / 2
+        t = min(1.0, max(0.0, (middle - x0) / max(x1 - x0, 1e-9)))
         lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         for k, (label, colour) in enumerate(wire_text.get((r, i), ())[:2]):
             ax.annotate(label, (lx, ly), xytext=(0, 7 if k == 0 else -7), textcoords="offset points",
@@ -346,17 +372,16 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
                         bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
     for k, o in enumerate(graph.outputs[:1]):
         x, y = positions[o]
-        x1 = x + LAYER_GAP * 0.8
-        name = ax.text(x1, y, f"${latex_name(picture.output_name)}$", ha="center", va="center",
-                       fontsize=NODE_FONT + 2, zorder=3)
+        x1 = x + picture.widths[o] / 2 + OUTPUT_STUB
+        ax.text(x1, y, f"${latex_name(picture.output_name)}$", ha="center", va="center",
+                fontsize=NODE_FONT + 2, zorder=3)
         ax.add_patch(FancyArrowPatch((x, y), (x1, y), patchA=boxes[o].get_bbox_patch(),
                                      arrowstyle="-|>", mutation_scale=16, lw=1.4, color="#555555",
                                      shrinkA=1, shrinkB=12, zorder=4))
         for j, (label, colour) in enumerate((output_text or ())[:2]):
-            ax.annotate(label, ((x + x1) / 2 + 0.35, y), xytext=(0, 7 if j == 0 else -7),
+            ax.annotate(label, (x1 - OUTPUT_STUB / 2, y), xytext=(0, 7 if j == 0 else -7),
                         textcoords="offset points", ha="center", va="bottom" if j == 0 else "top",
                         fontsize=WIRE_FONT, color=colour, zorder=5, fontweight="bold")
-        del name
     if title:
         ax.set_title(title, fontsize=NODE_FONT, loc="left")
     ax.set_axis_off()

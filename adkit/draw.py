@@ -342,7 +342,8 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
         edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
         alpha = 0.35 if i in faded else 1.0
-        text = ax.text(x, y, picture.labels[i], ha="center", va="center", fontsize=NODE_FONT,
+        text = ax.text(x, y, _renderable(picture.labels[i], picture.text_labels[i]), ha="center",
+                       va="center", fontsize=NODE_FONT,
                        zorder=3, alpha=alpha,
                        bbox=dict(boxstyle="round,pad=0.45", fc=NODE_FILL[kind], ec=edge,
                                  lw=3.2 if i in highlight else 1.2, alpha=alpha))
@@ -385,6 +386,16 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     if title:
         ax.set_title(title, fontsize=NODE_FONT, loc="left")
     ax.set_axis_off()
+
+
+def _renderable(mathtext, plain):
+    """The mathtext label if matplotlib can typeset it, else the plain Unicode one."""
+    from matplotlib.mathtext import MathTextParser
+    try:
+        MathTextParser("path").parse(mathtext)
+    except ValueError:
+        return plain
+    return mathtext
 
 
 def value_labels(picture):

@@ -95,6 +95,12 @@ def test_bad_calls_say_what_is_wrong(call, message):
     plt.close("all")
 
 
+def test_a_label_mathtext_cannot_typeset_falls_back_to_plain_text():
+    from adkit.draw import _renderable
+    assert _renderable(r"$w_{1} = \nosuchcommand x$", "w1 = nosuchcommand x") == "w1 = nosuchcommand x"
+    assert _renderable("$w_{1} = x$", "w1 = x") == "$w_{1} = x$"
+
+
 def test_layout_columns_are_longest_paths_and_outputs_sit_right():
     g = ad.parse("x1*x2 + sin(x1)")
     positions = layered_layout(g)

@@ -256,7 +256,7 @@ def jacrev(f, argnums=0):
         jacs = []
         for k, n in enumerate(nums):
             x_shape = shape_of(args[n])
-            stacked = P.stack([r[k] for r in rows])
+            stacked = P.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
             jacs.append(P.reshape(stacked, out_shape + x_shape))
         return jacs[0] if single else tuple(jacs)
     return jacobian

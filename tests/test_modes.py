@@ -131,6 +131,13 @@ def test_jacobian_shapes_of_matrix_functions(rng):
         assert jacobian(lambda s: ad.sin(s))(1.5) == pytest.approx(math.cos(1.5))
 
 
+def test_jacobians_of_empty_arrays():
+    for jacobian in (ad.jacfwd, ad.jacrev):
+        assert jacobian(lambda x: x * x)(np.zeros(0)).shape == (0, 0)
+        assert jacobian(lambda x: x[:0] * 2.0)(np.ones(3)).shape == (0, 3)
+    np.testing.assert_array_equal(ad.grad(lambda x: ad.sum(x * x))(np.zeros(0)), np.zeros(0))
+
+
 def test_hessian_of_quadratic_form_is_a_plus_a_transpose(rng):
     a = rng.normal(size=(4, 4))
     x = rng.normal(size=4)

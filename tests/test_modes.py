@@ -314,6 +314,21 @@ def test_graph_built_by_hand():
     assert str(g).splitlines()[2] == "w3 = w1 · 2"
 
 
+def test_graph_columns_and_names():
+    g = ad.trace(lambda x: x * x + ad.sin(x), 1.0)
+    assert [prim.name for prim in g.prims] == ["input", "mul", "sin", "add"]
+    assert g.refs == [(), (0, 0), (0,), (1, 2)]
+    assert g.values == [1.0, 1.0, math.sin(1.0), 1.0 + math.sin(1.0)]
+    assert g.input_refs == [0] and g.outputs == [3] and g.operations() == [1, 2, 3]
+    assert g.consumers() == [[1, 2], [3], [3], []]  # x read by mul (twice) and sin: fan-out
+    assert g.nodes[1][0] is P.mul and g.nodes[1][1] == (0, 0)
+    constant = ad.trace(lambda x: x * 2.0, 1.0)
+    assert constant.refs[1] == (0, None) and constant.argvals[1] == (1.0, 2.0)
+    assert ad.trace(lambda a, b: a * b, 1.0, 2.0).inputs == ("a", "b")
+    assert ad.trace(lambda *a: a[0] * a[1], 1.0, 2.0).inputs == ("x1", "x2")
+    assert ad.trace(lambda a, b: a * b, 1.0, 2.0, names=["p", "q"]).inputs == ("p", "q")
+
+
 def test_constant_output_graph():
     g = ad.trace(lambda x: 4.0, 1.0)
     assert g(2.0) == 4.0

@@ -43,7 +43,8 @@ from adkit.tracing import start
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NUMBER"]
 
 MAX_LENGTH = 10_000      # characters
-MAX_DEPTH = 200          # nesting of parentheses, and depth of the expression tree
+MAX_DEPTH = 100          # nesting of parentheses, and depth of the expression tree (sympy
+                         # recurses over the tree: 140 nested sin() already exhaust its stack)
 MAX_NUMBER = 1e15        # largest magnitude of a number literal
 MAX_NAME = 64            # characters in one name
 MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay within 1e±300
@@ -61,6 +62,7 @@ FUNCTIONS = {
 CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
 
 _BINARY = {"+": (P.add, 1), "-": (P.sub, 1), "*": (P.mul, 2), "/": (P.div, 2), "^": (P.power, 4)}
+_FAMILIES = {"+": "add", "-": "add", "*": "mul", "/": "mul"}
 _PREFIX_PREC = 3  # unary minus and "sin x": tighter than * and /, looser than ^
 # Unicode spellings of the operators (as printed by adkit's tables, or pasted from slides).
 _OPERATOR_ALIASES = {"·": "*", "⋅": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/",
@@ -377,11 +379,12 @@ def _to_postfix(text, tokens, variables):
 class _Item:
     """A value on the evaluation stack: a traced node, or a constant (a float, folded)."""
 
-    __slots__ = ("value", "depth")
+    __slots__ = ("value", "depth", "family")
 
-    def __init__(self, value, depth):
-        self.value = value  # a Tracer on the graph being built, or a float
-        self.depth = depth  # depth of the expression tree below (bounded by MAX_DEPTH)
+    def __init__(self, value, depth, family=None):
+        self.value = value    # a Tracer on the graph being built, or a float
+        self.depth = depth    # depth of the expression tree below (bounded by MAX_DEPTH)
+        self.family = family  # "add" for + and -, "mul" for * and /: chains of them stay flat
 
 
 def _constant_value(text, prim, args, column):
@@ -440,11 +443,11 @@ def _build(text, postfix, variables):
     for item in postfix:
         if isinstance(item, _Token):
             if item.kind == "number":
-                stack.append(_Item(item.value, 1))
+                stack.append(_Item(item.value, 0))
             elif item.text in tracers:
-                stack.append(_Item(tracers[item.text], 1))
+                stack.append(_Item(tracers[item.text], 0))
             else:  # pi, e
-                stack.append(_Item(CONSTANTS[item.text], 1))
+                stack.append(_Item(CONSTANTS[item.text], 0))
             continue
         if item.symbol == "pos":
             continue
@@ -456,16 +459,19 @@ def _build(text, postfix, variables):
             prim, nargs = FUNCTIONS[item.symbol]
         args = stack[-nargs:]
         del stack[-nargs:]
-        depth = 1 + max(a.depth for a in args)
+        # a + b + c + … is one flat sum for sympy too: only nesting of different kinds counts
+        family = _FAMILIES.get(item.symbol) if item.kind == "binary" else None
+        depth = max(a.depth + (0 if family is not None and a.family == family else 1)
+                    for a in args)
         column = item.token.column
         if depth > MAX_DEPTH:
             raise ParseError(f"the expression is nested too deeply (the limit is {MAX_DEPTH})",
                              text, column)
         values = [a.value for a in args]
         if all(type(v) is float for v in values):
-            stack.append(_Item(_constant_value(text, prim, values, column), depth))
+            stack.append(_Item(_constant_value(text, prim, values, column), depth, family))
         else:
-            stack.append(_Item(prim(*values), depth))
+            stack.append(_Item(prim(*values), depth, family))
     (result,) = stack
     if type(result.value) is float:
         graph.add_constant_output(result.value)

@@ -320,6 +320,8 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
                     symbolic = _symbolic_values(sp, derivatives, symbols, point)
             except (ADError, TypeError, ValueError, ArithmeticError) as e:
                 note = f"no sympy comparison: {e}"
+            except RecursionError:
+                note = "no sympy comparison: the expression is nested too deeply for sympy"
         numbers = [float(value)] + list(forward.values()) + list(reverse.values()) + \
             (list(symbolic.values()) if symbolic else [])
         if not all(math.isfinite(v) for v in numbers):

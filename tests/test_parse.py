@@ -189,6 +189,15 @@ def test_depth_limit_is_exact():
     assert "nested too deeply" in _error("sin(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1)).reason
 
 
+def test_long_flat_chains_are_not_deep():
+    """a + b + c + … is one flat sum (for sympy too): only real nesting counts toward the limit."""
+    g = ad.parse(" + ".join(f"x{i}*y{i}" for i in range(300)))
+    assert len(g.inputs) == 600
+    assert ad.parse("x" + "/x" * 1000 + " - x" * 1000)(x=2.0) == pytest.approx(2.0 ** -999 - 2000.0)
+    assert "nested too deeply" in _error("x" + "^x" * (MAX_DEPTH + 1)).reason
+    assert "nested too deeply" in _error("-" * (MAX_DEPTH + 1) + "x").reason
+
+
 def test_parse_rejects_non_text():
     with pytest.raises(ad.ParseError):
         ad.parse(b"x + 1")

@@ -268,9 +268,9 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
     """
     import sympy as sp
     from adkit.forward import jvp
-    from adkit.printing import inline_expressions, output_name
+    from adkit.printing import output_name
     from adkit.reverse import grad
-    from adkit.tables import as_graph
+    from adkit.tables.sources import as_graph, expression_text
 
     graph, names = as_graph(source, None, "check")
     if graph is not None:
@@ -296,7 +296,7 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
             out = g.outputs[0] if len(g.outputs) == 1 else None
             if out is None:
                 raise ADError(f"check: the function has {len(g.outputs)} outputs; check one")
-            expression = inline_expressions(g)[out]
+            expression = expression_text(g, out)
             output = output_name(g)
         with np.errstate(all="ignore"):
             value = g(*values)

@@ -24,12 +24,12 @@ import numpy as np
 from adkit.core import ADError, ZERO, new_level, shape_of
 from adkit.forward import Dual
 from adkit.graph import CONST, INPUT
-from adkit.printing import inline_expressions, node_expression
+from adkit.printing import node_expression
 from adkit.tables.formats import format_value
 from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
-from adkit.tables.sources import as_graph, at_point, single_output
+from adkit.tables.sources import as_graph, at_point, expression_text, single_output
 from adkit.tracing import as_input
 
 __all__ = ["Row", "Table", "forward_table", "reverse_table", "as_graph", "latex_name"]
@@ -42,11 +42,6 @@ def _equation(graph, node_names, i, style):
         name = graph.params[i]["name"]
         return f"{lhs} = {name if style == 'text' else latex_name(name)}"
     return f"{lhs} = {node_expression(graph, i, node_names, style)}"
-
-
-def _expression_title(graph, out):
-    text = inline_expressions(graph)[out]
-    return text
 
 
 def _point_text(graph, values, digits, style="text"):
@@ -145,7 +140,7 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
                             (lhs[1], rhs[1], equations[1])))
 
     result = tangents[out]
-    title = (f"Forward accumulation of {names.output} = {_expression_title(graph, out)} at "
+    title = (f"Forward accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
     nonzero = [k for k, t in enumerate(seeds) if not _is_zero(t)]
     if len(nonzero) == 1 and _is_unit(seeds[nonzero[0]]):
@@ -228,7 +223,7 @@ def reverse_table(source, at, style="slides", digits=6):
                             (lhs[1], rhs[1], eq_latex)))
 
     result = {name: adjoints[ref] for name, ref in zip(graph.inputs, graph.input_refs)}
-    title = (f"Reverse accumulation of {names.output} = {_expression_title(graph, out)} at "
+    title = (f"Reverse accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
     forward_pass = [(f"{names.text(i)} = {format_value(point.values[i], digits)}",
                      f"{names.latex(i)} = {format_value(point.values[i], digits, 'latex')}")

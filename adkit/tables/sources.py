@@ -93,3 +93,22 @@ def at_point(graph, values):
             point.add_node(prim, refs, args, params, env[i])
     point.outputs = list(graph.outputs)
     return point
+
+
+def expression_text(graph, out, limit=160):
+    """The output as one expression of the inputs (``x1 · x2 + sin x1``), or, when that would be
+    longer than ``limit`` characters, a short stand-in. Lengths are estimated first: printing
+    x·x squared fifty times in full would take 2⁵⁰ characters."""
+    from adkit.graph import CONST
+    from adkit.printing import inline_expressions
+    length = []
+    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
+        if prim is INPUT:
+            length.append(len(params["name"]))
+        elif prim is CONST:
+            length.append(8)
+        else:
+            length.append(8 + sum(8 if r is None else length[r] for r in refs))
+    if length[out] > limit:
+        return f"f({', '.join(graph.inputs)}) ({len(graph.operations())} operations)"
+    return inline_expressions(graph)[out]

@@ -336,3 +336,14 @@ def test_digits_and_text_without_numbers():
                         "w3 = w1 · w2                 ẇ3 = w2 · ẇ1 + w1 · ẇ2",
                         "w4 = sin w1                  ẇ4 = cos w1 · ẇ1",
                         "w5 = w3 + w4                 ẇ5 = ẇ3 + ẇ4"]
+
+
+def test_repeated_squaring_prints_a_short_title():
+    def f(x):
+        for _ in range(50):
+            x = x * x
+        return x
+
+    t = ad.reverse_table(f, at={"x": 1.0})
+    assert t.title == "Reverse accumulation of z = f(x) (50 operations) at x = 1"
+    assert t.result == {"x": 2.0 ** 50}

@@ -192,7 +192,9 @@ class CheckReport:
         def number(v):
             return "—" if v is None else f"{v:.12g}"
 
-        where = f"at {len(self.points)} random point(s)" if self.random else "at the point"
+        count = len(self.points)
+        where = f"at {count} random point{'s' if count != 1 else ''}" if self.random else \
+            "at the point"
         lines = [f"check {self.output} = {self.expression}: forward mode, reverse mode and "
                  f"sympy {where}"]
         if self.derivatives:

@@ -216,6 +216,15 @@ def _is_numeric(x):
     return False
 
 
+def reject_boxed_array(prim, a):
+    """numpy's own functions on traced values or duals (``np.outer(x, x)``, ``np.array([x, y])``)
+    give an object array of boxes; taken as a constant it would silently lose its derivative."""
+    if any(isinstance(v, Boxed) for v in a.flat):
+        raise ADError(f"{prim.name}: got a numpy array of traced values or duals (made by a numpy "
+                      f"function such as np.outer or np.array([...]) on them); build it with "
+                      f"adkit's functions instead (ad.stack, anp.dot, anp.matmul, ...)")
+
+
 def unbroadcast(x, shape):
     """Sum ``x`` down to ``shape``: the one place where broadcasting is undone.
 

@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import ADError, ndim_of, new_level, shape_of
+from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
 from adkit.operators import ArrayBox
 from adkit.tracing import as_input
 
@@ -67,6 +67,8 @@ class Dual(ArrayBox):
                 primals.append(a.primal)
                 tangents.append(a._tangent)
             else:
+                if type(a) is np.ndarray and a.dtype == object:
+                    reject_boxed_array(prim, a)
                 primals.append(a)
                 tangents.append(None)
         out = prim(*primals, **params)

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import _FALLBACK_ERRORS, ADError, Boxed
+from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
@@ -70,6 +70,8 @@ class Tracer(ArrayBox):
                 refs.append(a.index)
                 vals.append(a.value)
             else:
+                if type(a) is np.ndarray and a.dtype == object:
+                    reject_boxed_array(prim, a)
                 refs.append(None)
                 vals.append(a)
         value = None if graph.abstract else prim(*vals, **params)
@@ -101,10 +103,14 @@ def _binary(prim, x, y, fallback=True):
         if ty is Tracer and y.graph is graph:
             refs, vy = (x.index, y.index), y.value
         elif ty in _CONSTANT_TYPES:
+            if ty is np.ndarray and y.dtype.hasobject:  # w @ np.array([x1, x2]): boxes inside
+                reject_boxed_array(prim, y)
             refs, vy = (x.index, None), y
         else:
             return prim(x, y) if fallback else None
     elif tx in _CONSTANT_TYPES and ty is Tracer:
+        if tx is np.ndarray and x.dtype.hasobject:
+            reject_boxed_array(prim, x)
         graph = y.graph
         refs, vx, vy = (None, y.index), x, y.value
     else:

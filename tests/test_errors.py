@@ -224,3 +224,24 @@ def test_branching_on_an_abstract_value():
 def test_errors_are_one_family():
     assert issubclass(ShapeError, ADError) and issubclass(ad.ParseError, ADError)
     assert ad.ADError is ADError and ad.ShapeError is ShapeError
+
+
+@pytest.mark.parametrize("build", [lambda x1, x2: np.array([x1, x2]),
+                                   lambda x1, x2: np.outer(ad.stack([x1, x2]), np.ones(2))[0]],
+                         ids=["np.array", "np.outer"])
+@pytest.mark.parametrize("use", [lambda w, v: w @ v, lambda w, v: v * w, lambda w, v: ad.matmul(w, v)],
+                         ids=["@", "*", "ad.matmul"])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_numpy_array_of_traced_values(build, use, mode):
+    """np.array([x1, x2]) on traced values is an array of boxes; used as a constant next to a
+    traced value it would silently lose the derivative in x1, x2. It is an error instead."""
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def f(w, x1, x2):
+        return ad.sum(use(w, build(x1, x2)))
+    with pytest.raises(ADError) as error:
+        if mode == "reverse":
+            ad.grad(f, argnums=(0, 1, 2))(w, 1.0, 2.0)
+        else:
+            ad.jvp(f, (w, 1.0, 2.0), (np.ones((2, 2)), 1.0, 0.0))
+    check_message(error, "numpy array of traced values", "ad.stack")

@@ -3,10 +3,12 @@
 A hand-written tokenizer reads numbers, names, operators and parentheses (anything else is
 rejected, saying which character and where); a shunting-yard pass with an explicit operator
 stack (no recursion, so no recursion limit to hit) orders the tokens for evaluation; a last loop
-appends one graph node per operation, in evaluation order, left to right. Length, nesting depth,
-number magnitudes and constant powers are bounded before anything is computed, so hostile input
-(``9**9**9**9``, 5000 nested parentheses, ``__import__('os')``) is rejected quickly with an
-:class:`~adkit.core.ParseError` that says what is wrong and where.
+replays that order on the tracers of an abstract graph, so each operation records one node
+exactly as tracing a Python function would (parts without variables fold into constants, as
+Python folds ``2*pi``). Length, nesting depth, number magnitudes and constant powers are bounded
+before anything is computed, so hostile input (``9**9**9**9``, 5000 nested parentheses,
+``__import__('os')``) is rejected quickly with an :class:`~adkit.core.ParseError` that says
+what is wrong and where.
 
 Grammar, loosest first::
 

@@ -126,7 +126,8 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
     with np.errstate(all="ignore"):
         for i in range(len(graph)):
             lhs = (names.text(i, "dot"), names.latex(i, "dot"))
-            equations = ([_equation(point, text_names, i, "text")], [_equation(point, latex_names, i, "latex")])
+            equations = ([_equation(point, text_names, i, "text")],
+                         [_equation(point, latex_names, i, "latex")])
             if i in seeded:
                 rhs = (format_value(seeded[i], digits, "text"), format_value(seeded[i], digits,
                                                                              "latex"))

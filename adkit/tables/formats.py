@@ -14,6 +14,7 @@ import numpy as np
 
 from adkit.core import ZERO
 
+MAX_ALIGNED = 100  # text columns are padded to the widest cell, up to this many characters
 HEADERS = {"equation": "Operations to compute value", "derivative": "Operations to compute derivative",
            "primal": "value", "value": "derivative"}
 
@@ -101,12 +102,14 @@ def text_parts(table, numbers=True):
     widths = []
     for key, header, _ in columns:
         cells = [_cell(table, row, key) for row in table._all_rows]
-        widths.append(max([display_width(header)] + [display_width(c) for c in cells]))
+        # a cell wider than MAX_ALIGNED overflows instead of widening every other row
+        widths.append(max([display_width(header)] +
+                          [min(display_width(c), MAX_ALIGNED) for c in cells]))
 
     def line(cells):
         parts = []
         for (key, _, right), width, cell in zip(columns, widths, cells):
-            pad = " " * (width - display_width(cell))
+            pad = " " * max(0, width - display_width(cell))
             parts.append(pad + cell if right else cell + pad)
         return "  ".join(parts).rstrip()
 

@@ -425,6 +425,10 @@ def _input_names(text, postfix, variables):
                     and token.text not in CONSTANTS:
                 close = difflib.get_close_matches(token.text, variables, n=2, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                for f in sorted(FUNCTIONS, key=len, reverse=True):  # sinx: sin(x)?
+                    if token.text.startswith(f) and token.text[len(f):] in variables:
+                        hint = f"; did you mean {f}({token.text[len(f):]})?"
+                        break
                 raise ParseError(f"unknown variable '{token.text}'; the variables are "
                                  f"{', '.join(variables) or '(none)'}{hint}", text, token.column)
         return list(variables)

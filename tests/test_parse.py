@@ -125,6 +125,7 @@ def test_unknown_variable_when_variables_are_given():
     error = _error("x1 + x3", variables=["x1", "x2"])
     assert "unknown variable 'x3'; the variables are x1, x2; did you mean" in error.reason
     assert error.column == 6
+    assert _error("2*sinx", variables=["x"]).reason.endswith("did you mean sin(x)?")
     assert _error("x", variables=["x", "x"]).reason.startswith("the variable 'x' is listed twice")
     assert "cannot be a variable name" in _error("x", variables=["sin"]).reason
     # pi and e are constants unless they are declared as variables

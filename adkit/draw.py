@@ -131,27 +131,17 @@ def wire_adjoints(graph, adjoint):
     A node's adjoint is the sum of the numbers on its outgoing wires (the fan-out sum). When a
     node reads the same argument twice (``x · x``) the wire carries both terms.
     """
-    from adkit.reverse import _times
+    from adkit.reverse import pullback
     wires = {}
-    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
+    for i, prim in enumerate(graph.prims):
         g = adjoint[i]
         if g is ZERO or prim is INPUT or prim is CONST:
             continue
-        if prim.partials is not None:
-            terms = [None if p is None else _times(g, p)
-                     for p in prim.partials(graph.values[i], *argvals, **params)]
-        elif prim.vjp is not None:
-            extra = {"needed": tuple(r is not None for r in refs)} if getattr(
-                prim, "vjp_takes_needed", False) else {}
-            terms = list(prim.vjp(g, graph.values[i], *argvals, **params, **extra))
-        else:
-            continue
-        for r, arg, term in zip(refs, argvals, terms):
-            if r is None or term is None:
-                continue
-            if type(term) is not float:
-                term = unbroadcast(term, shape_of(arg))
-            wires[(r, i)] = term if (r, i) not in wires else wires[(r, i)] + term
+        with np.errstate(all="ignore"):
+            shares = pullback(graph, i, g)
+        for r, term in zip(graph.refs[i], shares):
+            if term is not None:
+                wires[(r, i)] = term if (r, i) not in wires else wires[(r, i)] + term
     return wires
 
 

@@ -56,11 +56,7 @@ def backward(graph, seeds, keep_all=True):
                 _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
                                all_argvals[i], partials)
             elif prim.vjp is not None:
-                if prim.vjp_takes_needed:
-                    contributions = prim.vjp(g, values[i], *all_argvals[i], **all_params[i],
-                                             needed=tuple(r is not None for r in refs))
-                else:
-                    contributions = prim.vjp(g, values[i], *all_argvals[i], **all_params[i])
+                contributions = _vjp(prim, g, values[i], all_argvals[i], all_params[i], refs)
                 for ref, arg, c in zip(refs, all_argvals[i], contributions):
                     if ref is not None and c is not None:
                         _accumulate(adjoint, owned, ref, c, False, shape_of(arg))
@@ -69,6 +65,32 @@ def backward(graph, seeds, keep_all=True):
             if not keep_all:
                 adjoint[i] = ZERO
     return adjoint
+
+
+def _vjp(prim, g, out, argvals, params, refs):
+    if prim.vjp_takes_needed:  # skip the work for constant arguments
+        return prim.vjp(g, out, *argvals, **params, needed=tuple(r is not None for r in refs))
+    return prim.vjp(g, out, *argvals, **params)
+
+
+def pullback(graph, i, g):
+    """What node ``i`` passes back to each argument when its adjoint is ``g``.
+
+    One entry per argument: ``w̄ · ∂ᵢ`` (elementwise) or the VJP's share, summed down to the
+    argument's shape; None for a constant argument or where nothing flows. :func:`backward`
+    takes this step at every node (with faster paths for floats and owned buffers); drawings
+    use it to label each wire with the adjoint it carries.
+    """
+    prim, refs, argvals, params = graph.prims[i], graph.refs[i], graph.argvals[i], graph.params[i]
+    out = graph.values[i]
+    if prim.partials is not None:
+        shares = [None if p is None else _times(g, p) for p in prim.partials(out, *argvals, **params)]
+    elif prim.vjp is not None:
+        shares = _vjp(prim, g, out, argvals, params, refs)
+    else:
+        return [None] * len(refs)
+    return [None if r is None or c is None else c if type(c) is float else unbroadcast(c, shape_of(a))
+            for r, a, c in zip(refs, argvals, shares)]
 
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):

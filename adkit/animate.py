@@ -16,7 +16,6 @@ from pathlib import Path
 from adkit.core import ADError
 from adkit.draw import (ADJOINT_COLOUR, NODE_FONT, TANGENT_COLOUR, VALUE_COLOUR, Picture,
                         _pyplot, render, short, wire_adjoints, adjoints)
-from adkit.graph import INPUT
 
 TABLE_WIDTH = 6.0   # inches beside the graph
 ROW_HEIGHT = 0.42   # inches per table row

@@ -8,7 +8,6 @@ level handles the call. Levels make nesting work: ``grad(grad(f))`` gives each s
 level, so an inner sweep never mistakes an outer sweep's values for its own.
 """
 import itertools
-import math
 import numbers
 
 import numpy as np

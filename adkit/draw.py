@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from adkit.core import ADError, ZERO, shape_of, unbroadcast
+from adkit.core import ADError, ZERO, shape_of
 from adkit.graph import CONST, INPUT, Graph, input_names
 from adkit.printing import format_number, inline_expressions, node_expression, output_name
 from adkit.tracing import as_input
@@ -72,16 +72,7 @@ def concrete(graph, at, who="draw"):
             raise ADError(f"{who}: the graph has no values; give the point, e.g. at={{"
                           f"{', '.join(repr(n) + ': 1.0' for n in graph.inputs)}}}")
         return graph
-    env = graph.evaluate([at[name] for name in graph.inputs])
-    copy = Graph()
-    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
-        if prim is INPUT:
-            copy.add_input(params["name"], env[i])
-        else:
-            args = tuple(c if r is None else env[r] for r, c in zip(refs, argvals))
-            copy.add_node(prim, refs, args, params, env[i])
-    copy.outputs = list(graph.outputs)
-    return copy
+    return graph.at_point([at[name] for name in graph.inputs])
 
 
 def as_graph(source, at=None, who="draw"):

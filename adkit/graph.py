@@ -149,6 +149,23 @@ class Graph:
             env[i] = prim(*args, **params)
         return env
 
+    def at_point(self, input_values):
+        """A copy of the graph whose nodes carry their values at the point (indices kept).
+
+        Replays the graph once; a graph parsed from text (structure only) becomes one that
+        reverse mode, the tables and the drawings can read values from.
+        """
+        env = self.evaluate(input_values)
+        point = Graph()
+        for i, (prim, refs, argvals, params) in enumerate(self.nodes):
+            if prim is INPUT:
+                point.add_input(params["name"], env[i])
+            else:
+                args = tuple(c if r is None else env[r] for r, c in zip(refs, argvals))
+                point.add_node(prim, refs, args, params, env[i])
+        point.outputs = list(self.outputs)
+        return point
+
     # -- printing ---------------------------------------------------------------------------
     def __str__(self):
         from adkit.printing import wengert_list

@@ -327,7 +327,7 @@ def _to_postfix(text, tokens, variables):
                     what = f"{top.function}()" if top.function else "()"
                     raise ParseError(f"empty parentheses {what}: something must go inside",
                                      text, token.column)
-                raise ParseError(f"missing an operand before ')'", text, token.column)
+                raise ParseError("missing an operand before ')'", text, token.column)
             else:
                 raise ParseError(f"missing an operand before {_what(token)}", text, token.column)
         else:  # expecting an operator, ')' , ',' or the end

@@ -16,16 +16,17 @@ _NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def format_number(c, style="text", digits=6):
-    """A constant as it prints in a formula: 2 not 2.0, arrays by their shape."""
+def format_number(c, style="text", digits=6, named=True):
+    """A number as it prints: 2 not 2.0, π for pi (unless ``named`` is False), arrays by their shape."""
     if isinstance(c, (bool, np.bool_)):
         return "true" if c else "false"
     if isinstance(c, numbers.Number) or (isinstance(c, np.ndarray) and c.ndim == 0):
         value = float(c)
         if not math.isfinite(value):
             return ("∞" if style == "text" else r"\infty") if value == math.inf else \
-                ("-∞" if style == "text" else r"-\infty") if value == -math.inf else "nan"
-        if abs(value) in _NAMED_CONSTANTS:  # pi and e, as typed into ad.parse
+                ("-∞" if style == "text" else r"-\infty") if value == -math.inf else \
+                ("nan" if style == "text" else r"\mathrm{nan}")
+        if named and abs(value) in _NAMED_CONSTANTS:  # pi and e, as typed into ad.parse
             name = _NAMED_CONSTANTS[abs(value)][style == "latex"]
             return name if value > 0 else "-" + name
         if value == int(value) and abs(value) < 1e15:

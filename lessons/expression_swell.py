@@ -10,7 +10,6 @@
 # level. The program that computes it, and AD's tape of that program, grow by a constant.
 
 # %%
-import numpy as np
 import sympy as sp
 
 import adkit as ad

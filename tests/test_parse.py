@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import adkit as ad
-from adkit.parse import MAX_DEPTH, parse
+from adkit.parse import MAX_DEPTH
 
 
 def test_lecture_example_prints_the_wengert_list():

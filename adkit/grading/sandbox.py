@@ -10,7 +10,6 @@ nothing a student typed is ever handed to sympy's parser.
 1024
 """
 import multiprocessing
-import os
 
 from adkit.core import ADError
 from adkit.graph import CONST, INPUT, Graph

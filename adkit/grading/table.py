@@ -239,7 +239,7 @@ class TableQuestion:
                 except Exception as e:
                     unreadable[i] = f"Could not read your answer ({type(e).__name__})."
             else:
-                unreadable[i] = f"Could not read your answer: expected a number or a formula."
+                unreadable[i] = "Could not read your answer: expected a number or a formula."
         pending = {i: (g, self._rows_used(g)) for i, g in formulas.items()}
         progress = True
         while pending and progress:  # rows whose formulas read only settled rows, until none left

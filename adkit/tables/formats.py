@@ -6,13 +6,13 @@ import csv
 import html
 import io
 import json
-import math
 import numbers
 import unicodedata
 
 import numpy as np
 
 from adkit.core import ZERO
+from adkit.printing import format_number
 
 MAX_ALIGNED = 100  # text columns are padded to the widest cell, up to this many characters
 HEADERS = {"equation": "Operations to compute value", "derivative": "Operations to compute derivative",
@@ -48,18 +48,7 @@ def format_value(v, digits=6, style="text"):
 
 
 def _scalar(value, digits, style):
-    if math.isnan(value):
-        return "nan" if style == "text" else r"\mathrm{nan}"
-    if math.isinf(value):
-        sign = "-" if value < 0 else ""
-        return sign + ("∞" if style == "text" else r"\infty")
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.{digits}g}"
-    if style == "latex" and "e" in text:
-        mantissa, exponent = text.split("e")
-        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
-    return text
+    return format_number(value, style, digits, named=False)  # a value column shows 3.14159
 
 
 def display_width(text):

@@ -83,16 +83,7 @@ def single_output(graph, who):
 def at_point(graph, values):
     """A copy of ``graph`` with every node's value (and argument values) at the point."""
     with np.errstate(all="ignore"):
-        env = graph.evaluate(values)
-    point = Graph()
-    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
-        if prim is INPUT:
-            point.add_input(params["name"], env[i])
-        else:
-            args = tuple(c if r is None else env[r] for r, c in zip(refs, argvals))
-            point.add_node(prim, refs, args, params, env[i])
-    point.outputs = list(graph.outputs)
-    return point
+        return graph.at_point(values)
 
 
 def expression_text(graph, out, limit=160):

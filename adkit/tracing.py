@@ -58,8 +58,10 @@ class Tracer(ArrayBox):
         """Record ``prim(*args)``: arguments on this graph become refs, the rest constants."""
         graph = self.graph
         if len(args) == 1:  # unary: the argument is this tracer
-            value = None if graph.abstract else prim(self.value, **params)
-            return _append(graph, prim, (self.index,), (self.value,), params or NO_PARAMS, value)
+            v = self.value
+            value = (None if graph.abstract else
+                     prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params))
+            return _append(graph, prim, (self.index,), (v,), params or NO_PARAMS, value)
         if len(args) == 2 and not params:
             recorded = _binary(prim, args[0], args[1], fallback=False)
             if recorded is not None:

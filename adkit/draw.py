@@ -22,7 +22,7 @@ import numpy as np
 from adkit.core import ADError, ZERO, shape_of
 from adkit.graph import CONST, INPUT, Graph, input_names
 from adkit.printing import format_number, inline_expressions, node_expression, output_name
-from adkit.tracing import as_input
+from adkit.tracing import point_values
 
 VALUE_COLOUR = "#1b7837"      # forward values: green, as in the CS231n pictures
 ADJOINT_COLOUR = "#c0392b"    # adjoints (gradients): red
@@ -40,39 +40,18 @@ OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
 
 # -- what to draw -------------------------------------------------------------------------------
 
-def _at_dict(graph_inputs, at, who):
-    """``at`` as {input name: value}: a dict, or values in input order."""
-    if at is None:
-        return None
-    if isinstance(at, dict):
-        unknown = [k for k in at if k not in graph_inputs]
-        if unknown:
-            raise ADError(f"{who}: unknown input(s) {', '.join(map(str, unknown))}; the inputs are "
-                          f"{', '.join(graph_inputs)}")
-        missing = [k for k in graph_inputs if k not in at]
-        if missing:
-            raise ADError(f"{who}: missing value for input(s) {', '.join(missing)}")
-        return {k: as_input(at[k], who) for k in graph_inputs}
-    values = list(at) if isinstance(at, (list, tuple)) else [at]
-    if len(values) != len(graph_inputs):
-        raise ADError(f"{who}: {len(values)} value(s) for {len(graph_inputs)} input(s) "
-                      f"{', '.join(graph_inputs)}")
-    return {k: as_input(v, who) for k, v in zip(graph_inputs, values)}
-
-
 def concrete(graph, at, who="draw"):
     """The graph with every node's value at the point ``at`` (a copy; indices are kept).
 
     Values and argument values are filled in by replaying the graph once, so reverse mode
     (:func:`adkit.reverse.backward`) can run on a graph that was parsed from text.
     """
-    at = _at_dict(graph.inputs, at, who)
     if at is None:
         if graph.abstract or any(v is None for v in graph.values):
             raise ADError(f"{who}: the graph has no values; give the point, e.g. at={{"
                           f"{', '.join(repr(n) + ': 1.0' for n in graph.inputs)}}}")
         return graph
-    return graph.at_point([at[name] for name in graph.inputs])
+    return graph.at_point(point_values(list(graph.inputs), at, who))
 
 
 def as_graph(source, at=None, who="draw"):

@@ -172,6 +172,27 @@ def as_input(x, who):
                   f"array, a Dual or a traced value")
 
 
+def point_values(names, at, who):
+    """``at`` (a dict name -> value, or values in input order) as a list in input order."""
+    if at is None:
+        raise ADError(f"{who}: give the point, e.g. at={{{', '.join(f'{n!r}: 1.0' for n in names)}}}")
+    if isinstance(at, dict):
+        unknown = [k for k in at if k not in names]
+        if unknown:
+            raise ADError(f"{who}: unknown input(s) {', '.join(map(repr, unknown))} in `at`; the "
+                          f"inputs are {', '.join(names) or '(none)'}")
+        missing = [n for n in names if n not in at]
+        if missing:
+            raise ADError(f"{who}: no value for {', '.join(missing)} in `at` (missing input)")
+        values = [at[n] for n in names]
+    else:
+        values = list(at) if isinstance(at, (list, tuple)) else [at]
+        if len(values) != len(names):
+            raise ADError(f"{who}: `at` has {len(values)} value(s) but the inputs are "
+                          f"{', '.join(names) or '(none)'}")
+    return [as_input(v, who) for v in values]
+
+
 def start(graph, names, values):
     """Add inputs to ``graph``; returns their tracers."""
     tracers = []

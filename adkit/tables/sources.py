@@ -5,28 +5,7 @@ import numpy as np
 
 from adkit.core import ADError
 from adkit.graph import INPUT, Graph
-from adkit.tracing import as_input, trace
-
-
-def point_values(names, at, who):
-    """``at`` (dict name -> value, or a sequence in input order) as a list in input order."""
-    if at is None:
-        raise ADError(f"{who}: give the point, e.g. at={{{', '.join(f'{n!r}: 1.0' for n in names)}}}")
-    if isinstance(at, dict):
-        unknown = [k for k in at if k not in names]
-        if unknown:
-            raise ADError(f"{who}: {', '.join(map(repr, unknown))} in `at` is not an input; the "
-                          f"inputs are {', '.join(names) or '(none)'}")
-        missing = [n for n in names if n not in at]
-        if missing:
-            raise ADError(f"{who}: no value for {', '.join(missing)} in `at`")
-        values = [at[n] for n in names]
-    else:
-        values = list(at) if isinstance(at, (list, tuple)) else [at]
-        if len(values) != len(names):
-            raise ADError(f"{who}: `at` has {len(values)} value(s) but the inputs are "
-                          f"{', '.join(names) or '(none)'}")
-    return [as_input(v, who) for v in values]
+from adkit.tracing import point_values, trace
 
 
 def _parameter_names(f, who):

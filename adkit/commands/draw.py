@@ -37,23 +37,8 @@ def add_parser(subparsers):
     return parser
 
 
-def parse_point(items):
-    """``["x=-2", "y=5"]`` -> ``{"x": -2.0, "y": 5.0}``."""
-    if items is None:
-        return None
-    point = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ADError(f"--at: expected NAME=VALUE, got {item!r}")
-        try:
-            point[name.strip()] = float(value)
-        except ValueError:
-            raise ADError(f"--at: {name.strip()}={value!r} is not a number") from None
-    return point
-
-
 def run(args):
+    from adkit.commands.trace import parse_point  # --at x=pi/2 reads like adkit trace's
     from adkit.draw import as_graph, draw, to_dot
     point = parse_point(args.at)
     graph = as_graph(args.expression, point, who="draw")

@@ -145,10 +145,15 @@ class Primitive:
             module, imported only when a symbolic step runs).
         notation: a :class:`Notation`.
         differentiable: False for comparisons, sign, ...: zero derivative everywhere.
+        saves: what the derivative rule reads besides shapes: argument positions and/or
+            ``"out"``, e.g. ``(0, 1)`` for mul, ``("out",)`` for exp, ``()`` for add. A gradient
+            sweep keeps only those arrays alive while it records (the rest become
+            :class:`ShapeOnly`), so memory stays close to a hand-written backward pass.
+            None (the default, and safe) keeps everything.
     """
 
     def __init__(self, name, impl, *, scalar_impl=None, partials=None, jvp=None, vjp=None,
-                 sympy=None, notation=None, differentiable=True, nargs=1, doc=""):
+                 sympy=None, notation=None, differentiable=True, nargs=1, doc="", saves=None):
         self.name = name
         self.impl = impl
         self.scalar_impl = scalar_impl
@@ -159,6 +164,11 @@ class Primitive:
         self.notation = notation or Notation("call", name)
         self.differentiable = differentiable
         self.nargs = nargs
+        self.saves = None if saves is None else frozenset(saves)
+        # what a gradient sweep may drop: argument positions (None: all of them) and the output
+        self.drops_args = None if nargs < 0 else tuple(
+            k for k in range(nargs) if saves is not None and k not in saves)
+        self.drops_out = saves is not None and "out" not in saves
         self.elementwise = partials is not None
         self.vjp_takes_needed = vjp is not None and "needed" in vjp.__code__.co_varnames
         self.__doc__ = doc
@@ -222,6 +232,33 @@ def reject_boxed_array(prim, a):
         raise ADError(f"{prim.name}: got a numpy array of traced values or duals (made by a numpy "
                       f"function such as np.outer or np.array([...]) on them); build it with "
                       f"adkit's functions instead (ad.stack, anp.dot, anp.matmul, ...)")
+
+
+class ShapeOnly:
+    """Stands in for an array a derivative rule does not read: only its shape is kept."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def __repr__(self):
+        return f"ShapeOnly({self.shape})"
+
+
+LEAN_MIN_SIZE = 4096  # smaller arrays cost less to keep than to drop
+
+
+def lean(prim, refs, argvals, value):
+    """The argument values and value a gradient sweep must keep for ``prim`` (see ``saves``):
+    large arrays the derivative rule does not read are dropped (their shapes are kept)."""
+    if prim.saves is None:
+        return argvals, value
+    for k in (range(len(argvals)) if prim.drops_args is None else prim.drops_args):
+        a = argvals[k]
+        if type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE and refs[k] is not None:
+            argvals = argvals[:k] + (ShapeOnly(a.shape),) + argvals[k + 1:]
+    return argvals, (None if prim.drops_out else value)
 
 
 def unbroadcast(x, shape):

@@ -45,7 +45,7 @@ class Graph:
     works through it.
     """
 
-    def __init__(self, *, abstract=False):
+    def __init__(self, *, abstract=False, lean=False):
         self.prims = []          # the primitive of each node, in recording order
         self.refs = []           # the nodes each node reads (None for a constant argument)
         self.argvals = []        # the argument values at the traced point
@@ -56,6 +56,7 @@ class Graph:
         self.outputs = []        # node index of each output
         self.level = new_level()
         self.abstract = abstract  # built from text or symbols: no values, only structure
+        self.lean = lean  # a gradient sweep's own tape: keeps only what the rules read
 
     # -- building ---------------------------------------------------------------------------
     def add_input(self, name, value=None):

@@ -77,16 +77,17 @@ def _sympy_name(name):
     return to_sympy
 
 
-def _elementwise(name, impl, partials, *, scalar_impl=None, sympy=None, notation=None, nargs=1,
-                 doc=""):
+def _elementwise(name, impl, partials, *, saves, scalar_impl=None, sympy=None, notation=None,
+                 nargs=1, doc=""):
     return register(Primitive(name, impl, scalar_impl=scalar_impl, partials=partials,
                               sympy=sympy or _sympy_name(name), notation=notation or _function(name),
-                              nargs=nargs, doc=doc))
+                              nargs=nargs, doc=doc, saves=saves))
 
 
 def _not_differentiable(name, impl, *, scalar_impl=None, sympy=None, notation=None, nargs=1, doc=""):
     return register(Primitive(name, impl, scalar_impl=scalar_impl, sympy=sympy, nargs=nargs,
-                              notation=notation or _function(name), differentiable=False, doc=doc))
+                              notation=notation or _function(name), differentiable=False, doc=doc,
+                              saves=()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,26 +158,29 @@ def _sympy_op(op):
     return to_sympy
 
 
-add = _elementwise("add", np.add, _add_partials, scalar_impl=operator.add, nargs=2,
+add = _elementwise("add", np.add, _add_partials, saves=(), scalar_impl=operator.add, nargs=2,
                    sympy=_sympy_op(operator.add), notation=_infix("+", "+", ADD_PREC),
                    doc="add(x, y) = x + y.  ∂/∂x = 1, ∂/∂y = 1.\n\n>>> add(2.0, 5.0)\n7.0")
-sub = _elementwise("sub", np.subtract, _sub_partials, scalar_impl=operator.sub, nargs=2,
+sub = _elementwise("sub", np.subtract, _sub_partials, saves=(), scalar_impl=operator.sub, nargs=2,
                    sympy=_sympy_op(operator.sub), notation=_infix("-", "-", ADD_PREC),
                    doc="sub(x, y) = x - y.  ∂/∂x = 1, ∂/∂y = -1.\n\n>>> sub(2.0, 5.0)\n-3.0")
-mul = _elementwise("mul", np.multiply, _mul_partials, scalar_impl=operator.mul, nargs=2,
+mul = _elementwise("mul", np.multiply, _mul_partials, saves=(0, 1),
+                   scalar_impl=operator.mul, nargs=2,
                    sympy=_sympy_op(operator.mul), notation=_infix("·", r"\cdot", MUL_PREC),
                    doc="mul(x, y) = x · y.  ∂/∂x = y, ∂/∂y = x.\n\n>>> mul(2.0, 5.0)\n10.0")
-div = _elementwise("div", np.true_divide, _div_partials, scalar_impl=_safe_div, nargs=2,
+div = _elementwise("div", np.true_divide, _div_partials, saves=(1, "out"),
+                   scalar_impl=_safe_div, nargs=2,
                    sympy=_sympy_op(operator.truediv), notation=_infix("/", "/", MUL_PREC),
                    doc="div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.\n\n"
                        ">>> div(1.0, 4.0)\n0.25")
-_pow = _elementwise("pow", np.power, _pow_partials, scalar_impl=_safe_pow, nargs=2,
+_pow = _elementwise("pow", np.power, _pow_partials, saves=(0, 1, "out"),
+                    scalar_impl=_safe_pow, nargs=2,
                     sympy=_sympy_op(operator.pow), notation=Notation("power", "^", "^", POW_PREC),
                     doc="pow(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x.")
 
 
 def _np_pow_const(x, *, exponent):
-    return np.power(x, exponent)
+    return x ** exponent  # numpy has fast paths for 2, 0.5, -1
 
 
 def _scalar_pow_const(x, *, exponent):
@@ -191,7 +195,7 @@ def _sympy_pow_const(sp, x, *, exponent):
 
 # x ** c with a constant c: its own primitive, so the derivative rule never computes the
 # (unused) derivative with respect to the constant, and prints as w1².
-_pow_const = _elementwise("pow_const", _np_pow_const, _pow_const_partials, nargs=1,
+_pow_const = _elementwise("pow_const", _np_pow_const, _pow_const_partials, saves=(0,), nargs=1,
                           scalar_impl=_scalar_pow_const,
                           sympy=_sympy_pow_const, notation=Notation("power", "^", "^", POW_PREC),
                           doc="pow_const(x, exponent=c) = x ** c for a constant c.  ∂/∂x = c · x^(c-1).")
@@ -217,12 +221,14 @@ def _scalar_minimum(x, y):
     return x if x <= y or x != x else y
 
 
-maximum = _elementwise("maximum", np.maximum, _maximum_partials, scalar_impl=_scalar_maximum,
+maximum = _elementwise("maximum", np.maximum, _maximum_partials, saves=(0, 1),
+                       scalar_impl=_scalar_maximum,
                        nargs=2,
                        sympy=_sympy_name("Max"), notation=_function("max", r"\max"),
                        doc="maximum(x, y), elementwise. Ties split the derivative: 0.5 each.\n\n"
                            ">>> maximum(2.0, 5.0)\n5.0")
-minimum = _elementwise("minimum", np.minimum, _minimum_partials, scalar_impl=_scalar_minimum,
+minimum = _elementwise("minimum", np.minimum, _minimum_partials, saves=(0, 1),
+                       scalar_impl=_scalar_minimum,
                        nargs=2,
                        sympy=_sympy_name("Min"), notation=_function("min", r"\min"),
                        doc="minimum(x, y), elementwise. Ties split the derivative: 0.5 each.\n\n"
@@ -326,45 +332,46 @@ def _scalar_square(x):
     return x * x
 
 
-neg = _elementwise("neg", np.negative, _neg_partials, scalar_impl=operator.neg,
+neg = _elementwise("neg", np.negative, _neg_partials, saves=(), scalar_impl=operator.neg,
                    sympy=_sympy_op(operator.neg), notation=Notation("prefix", "-", "-", NEG_PREC),
                    doc="neg(x) = -x.  ∂/∂x = -1.\n\n>>> neg(2.0)\n-2.0")
-exp = _elementwise("exp", np.exp, _exp_partials, scalar_impl=math.exp,
+exp = _elementwise("exp", np.exp, _exp_partials, saves=("out",), scalar_impl=math.exp,
                    notation=_function("exp", r"\exp"),
                    doc="exp(x) = eˣ.  ∂/∂x = exp x (the output itself).\n\n>>> exp(0.0)\n1.0")
-log = _elementwise("log", np.log, _log_partials, scalar_impl=math.log,
+log = _elementwise("log", np.log, _log_partials, saves=(0,), scalar_impl=math.log,
                    notation=_function("log", r"\log"),
                    doc="log(x), natural logarithm.  ∂/∂x = 1/x.\n\n>>> log(1.0)\n0.0")
-log1p = _elementwise("log1p", np.log1p, _log1p_partials, scalar_impl=math.log1p,
+log1p = _elementwise("log1p", np.log1p, _log1p_partials, saves=(0,), scalar_impl=math.log1p,
                      sympy=_sympy_log1p,
                      doc="log1p(x) = log(1 + x), accurate near 0.  ∂/∂x = 1/(1 + x).\n\n"
                          ">>> log1p(0.0)\n0.0")
-sqrt = _elementwise("sqrt", np.sqrt, _sqrt_partials, scalar_impl=math.sqrt,
+sqrt = _elementwise("sqrt", np.sqrt, _sqrt_partials, saves=("out",), scalar_impl=math.sqrt,
                     notation=Notation("function", "sqrt", r"\sqrt"),
                     doc="sqrt(x) = √x.  ∂/∂x = 1/(2√x) (+inf at 0).\n\n>>> sqrt(4.0)\n2.0")
-sin = _elementwise("sin", np.sin, _sin_partials, scalar_impl=math.sin,
+sin = _elementwise("sin", np.sin, _sin_partials, saves=(0,), scalar_impl=math.sin,
                    notation=_function("sin", r"\sin"),
                    doc="sin(x).  ∂/∂x = cos x.\n\n>>> sin(0.0)\n0.0")
-cos = _elementwise("cos", np.cos, _cos_partials, scalar_impl=math.cos,
+cos = _elementwise("cos", np.cos, _cos_partials, saves=(0,), scalar_impl=math.cos,
                    notation=_function("cos", r"\cos"),
                    doc="cos(x).  ∂/∂x = -sin x.\n\n>>> cos(0.0)\n1.0")
-tan = _elementwise("tan", np.tan, _tan_partials, scalar_impl=math.tan,
+tan = _elementwise("tan", np.tan, _tan_partials, saves=("out",), scalar_impl=math.tan,
                    notation=_function("tan", r"\tan"),
                    doc="tan(x).  ∂/∂x = 1 + tan²x (from the output).\n\n>>> tan(0.0)\n0.0")
-tanh = _elementwise("tanh", np.tanh, _tanh_partials, scalar_impl=math.tanh,
+tanh = _elementwise("tanh", np.tanh, _tanh_partials, saves=("out",), scalar_impl=math.tanh,
                     notation=_function("tanh", r"\tanh"),
                     doc="tanh(x).  ∂/∂x = 1 - tanh²x (from the output).\n\n>>> tanh(0.0)\n0.0")
-sigmoid = _elementwise("sigmoid", _np_sigmoid, _sigmoid_partials, scalar_impl=_scalar_sigmoid,
+sigmoid = _elementwise("sigmoid", _np_sigmoid, _sigmoid_partials, saves=("out",),
+                       scalar_impl=_scalar_sigmoid,
                        sympy=_sympy_sigmoid, notation=_function("sigmoid", r"\sigma"),
                        doc="sigmoid(x) = 1/(1 + e⁻ˣ).  ∂/∂x = σ(x)(1 - σ(x)).\n\n"
                            ">>> sigmoid(0.0)\n0.5")
-abs = _elementwise("abs", np.abs, _abs_partials, scalar_impl=math.fabs,
+abs = _elementwise("abs", np.abs, _abs_partials, saves=(0,), scalar_impl=math.fabs,
                    sympy=_sympy_name("Abs"), notation=_function("abs", r"\operatorname{abs}"),
                    doc="abs(x) = |x|.  ∂/∂x = sign x (0 at 0).\n\n>>> abs(-2.0)\n2.0")
-relu = _elementwise("relu", _np_relu, _relu_partials, scalar_impl=_scalar_relu,
+relu = _elementwise("relu", _np_relu, _relu_partials, saves=(0,), scalar_impl=_scalar_relu,
                     sympy=_sympy_relu, notation=_function("relu", r"\operatorname{relu}"),
                     doc="relu(x) = max(x, 0).  ∂/∂x = [x > 0] (0 at 0).\n\n>>> relu(-2.0)\n0.0")
-square = _elementwise("square", np.square, _square_partials, scalar_impl=_scalar_square,
+square = _elementwise("square", np.square, _square_partials, saves=(0,), scalar_impl=_scalar_square,
                       sympy=_sympy_square,
                       notation=Notation("power", "^2", "^{2}", POW_PREC),
                       doc="square(x) = x².  ∂/∂x = 2x.\n\n>>> square(3.0)\n9.0")
@@ -423,7 +430,8 @@ def _sympy_where(sp, condition, x, y):
     return sp.Piecewise((x, condition), (y, True))
 
 
-where = _elementwise("where", np.where, _where_partials, scalar_impl=_scalar_where, nargs=3,
+where = _elementwise("where", np.where, _where_partials, saves=(0,),
+                     scalar_impl=_scalar_where, nargs=3,
                      sympy=_sympy_where, notation=_function("where", r"\operatorname{where}"),
                      doc="where(c, x, y): x where c holds, else y.  ∂/∂x = [c], ∂/∂y = [not c].\n\n"
                          ">>> where(True, 1.0, 2.0)\n1.0")
@@ -640,34 +648,36 @@ def _concatenate_vjp(ct, out, *arrays, axis):
     return tuple(cts)
 
 
-def _array_primitive(name, impl, jvp, vjp, *, sympy=None, notation=None, nargs=1, doc=""):
+def _array_primitive(name, impl, jvp, vjp, *, saves, sympy=None, notation=None, nargs=1, doc=""):
     return register(Primitive(name, impl, jvp=jvp, vjp=vjp, sympy=sympy, nargs=nargs,
-                              notation=notation or Notation("call", name), doc=doc))
+                              notation=notation or Notation("call", name), doc=doc, saves=saves))
 
 
-_sum = _array_primitive("sum", np.sum, _sum_jvp, _sum_vjp, sympy=_sympy_reduction,
+_sum = _array_primitive("sum", np.sum, _sum_jvp, _sum_vjp, saves=(), sympy=_sympy_reduction,
                         notation=Notation("call", "sum", r"\sum"),
                         doc="sum(x, axis, keepdims).  Adjoint: the output adjoint broadcast back.")
-_mean = _array_primitive("mean", np.mean, _mean_jvp, _mean_vjp, sympy=_sympy_reduction,
+_mean = _array_primitive("mean", np.mean, _mean_jvp, _mean_vjp, saves=(), sympy=_sympy_reduction,
                          doc="mean(x, axis, keepdims).  Adjoint: broadcast back, divided by count.")
-matmul = _array_primitive("matmul", np.matmul, _matmul_jvp, _matmul_vjp, nargs=2,
+matmul = _array_primitive("matmul", np.matmul, _matmul_jvp, _matmul_vjp, saves=(0, 1), nargs=2,
                           sympy=_sympy_matmul, notation=_infix("@", r"\,", MUL_PREC),
                           doc="matmul(a, b) = a @ b.  ā = w̄ bᵀ, b̄ = aᵀ w̄.\n\n"
                               ">>> matmul(np.eye(2), np.ones(2))\narray([1., 1.])")
-_reshape = _array_primitive("reshape", _np_reshape, _reshape_jvp, _reshape_vjp,
+_reshape = _array_primitive("reshape", _np_reshape, _reshape_jvp, _reshape_vjp, saves=(),
                             doc="reshape(x, shape).  Adjoint: reshaped back.")
-_transpose = _array_primitive("transpose", np.transpose, _transpose_jvp, _transpose_vjp,
+_transpose = _array_primitive("transpose", np.transpose, _transpose_jvp, _transpose_vjp, saves=(),
                               notation=Notation("postfix", "ᵀ", r"^{\top}", POW_PREC),
                               doc="transpose(x, axes).  Adjoint: the inverse permutation.")
 _broadcast_to = _array_primitive("broadcast_to", np.broadcast_to, _broadcast_jvp, _broadcast_vjp,
+                                 saves=(),
                                  doc="broadcast_to(x, shape).  Adjoint: summed back (unbroadcast).")
-_getitem = _array_primitive("getitem", _np_getitem, _getitem_jvp, _getitem_vjp,
+_getitem = _array_primitive("getitem", _np_getitem, _getitem_jvp, _getitem_vjp, saves=(),
                             notation=Notation("index", "[]"),
                             doc="x[index].  Adjoint: scattered (added) back into zeros.")
 _scatter_add = _array_primitive("scatter_add", _np_scatter_add, _scatter_jvp, _scatter_vjp,
+                                saves=(),
                                 doc="zeros(shape) with values added at index (the adjoint of x[index]).")
 _concatenate = _array_primitive("concatenate", _np_concatenate, _concatenate_jvp,
-                                _concatenate_vjp, nargs=-1,
+                                _concatenate_vjp, saves=(), nargs=-1,
                                 doc="concatenate(arrays, axis).  Adjoint: split back.")
 
 

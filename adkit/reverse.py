@@ -159,7 +159,7 @@ def _is_boolean(p):
 
 
 def _trace_for_vjp(f, primals, who):
-    graph = Graph()
+    graph = Graph(lean=True)
     values = [as_input(x, f"{who}: argument {k}") for k, x in enumerate(primals, 1)]
     tracers = start(graph, [f"x{k}" for k in range(1, len(values) + 1)], values)
     return graph, tracers, f(*tracers)

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array
+from adkit.core import LEAN_MIN_SIZE, _FALLBACK_ERRORS, ADError, Boxed, lean, reject_boxed_array
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
@@ -117,21 +117,26 @@ def _binary(prim, x, y, fallback=True):
         refs, vx, vy = (None, y.index), x, y.value
     else:
         return prim(x, y) if fallback else None
+    argvals = (vx, vy)
     if graph.abstract:
         value = None
     elif type(vx) is float and type(vy) is float:
         try:
             value = prim.scalar_impl(vx, vy)
         except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
-            value = prim.evaluate((vx, vy), NO_PARAMS)
-    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):
-        value = prim(vx, vy)  # values of an outer sweep: let them record too
+            value = prim.evaluate(argvals, NO_PARAMS)
     else:
-        value = prim.evaluate((vx, vy), NO_PARAMS)
+        if isinstance(vx, Boxed) or isinstance(vy, Boxed):
+            value = prim(vx, vy)  # values of an outer sweep: let them record too
+        else:
+            value = prim.evaluate(argvals, NO_PARAMS)
+        if graph.lean and (type(vx) is np.ndarray and vx.size >= LEAN_MIN_SIZE or
+                           type(vy) is np.ndarray and vy.size >= LEAN_MIN_SIZE):
+            return _append(graph, prim, refs, argvals, NO_PARAMS, value)
     index = len(graph.prims)
     graph.prims.append(prim)
     graph.refs.append(refs)
-    graph.argvals.append((vx, vy))
+    graph.argvals.append(argvals)
     graph.params.append(NO_PARAMS)
     graph.values.append(value)
     return Tracer(graph, index, value)
@@ -139,13 +144,16 @@ def _binary(prim, x, y, fallback=True):
 
 def _append(graph, prim, refs, argvals, params, value):
     """Append one node (one entry per column) and return the tracer of its value."""
-    index = len(graph.prims)
+    tracer = Tracer(graph, len(graph.prims), value)
+    if graph.lean and type(value) is not float and any(
+            type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
+        argvals, value = lean(prim, refs, argvals, value)
     graph.prims.append(prim)
     graph.refs.append(refs)
     graph.argvals.append(argvals)
     graph.params.append(params)
     graph.values.append(value)
-    return Tracer(graph, index, value)
+    return tracer
 
 
 def as_input(x, who):

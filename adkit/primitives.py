@@ -180,7 +180,7 @@ _pow = _elementwise("pow", np.power, _pow_partials, saves=(0, 1, "out"),
 
 
 def _np_pow_const(x, *, exponent):
-    return x ** exponent  # numpy has fast paths for 2, 0.5, -1
+    return np.square(x) if exponent == 2 else np.power(x, exponent)
 
 
 def _scalar_pow_const(x, *, exponent):

@@ -179,8 +179,10 @@ def derivative(f):
 
 
 def _argnums(argnums, nargs, who):
-    single = isinstance(argnums, numbers.Integral)
+    single = type(argnums) is int or isinstance(argnums, numbers.Integral)
     nums = (argnums,) if single else tuple(argnums)
+    if single and 0 <= argnums < nargs:  # the common case, quickly
+        return True, nums
     if len(set(nums)) != len(nums):
         raise ADError(f"{who}: argnums {nums} names an argument twice")
     for n in nums:

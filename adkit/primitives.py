@@ -667,7 +667,13 @@ _reshape = _array_primitive("reshape", _np_reshape, _reshape_jvp, _reshape_vjp, 
 _transpose = _array_primitive("transpose", np.transpose, _transpose_jvp, _transpose_vjp, saves=(),
                               notation=Notation("postfix", "ᵀ", r"^{\top}", POW_PREC),
                               doc="transpose(x, axes).  Adjoint: the inverse permutation.")
-_broadcast_to = _array_primitive("broadcast_to", np.broadcast_to, _broadcast_jvp, _broadcast_vjp,
+def _np_broadcast_to(x, *, shape):
+    if np.ndim(x) == 0:  # a scalar spread out (the adjoint of a sum): a plain array is cheaper
+        return np.full(shape, x, dtype=np.result_type(x, float))
+    return np.broadcast_to(x, shape)
+
+
+_broadcast_to = _array_primitive("broadcast_to", _np_broadcast_to, _broadcast_jvp, _broadcast_vjp,
                                  saves=(),
                                  doc="broadcast_to(x, shape).  Adjoint: summed back (unbroadcast).")
 _getitem = _array_primitive("getitem", _np_getitem, _getitem_jvp, _getitem_vjp, saves=(),

@@ -179,10 +179,11 @@ def vjp(f, *primals):
     (12.0, (4.0, 3.0))
     """
     graph, tracers, out = _trace_for_vjp(f, primals, "vjp")
-    if isinstance(out, (tuple, list)):
-        raise ADError("vjp: f returned a tuple; return one array (stack the outputs)")
-    if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
-        raise ADError(f"vjp: f returned {type(out).__name__}, not a number or array")
+    if type(out) is not Tracer:  # a constant, or something that is not a number at all
+        if isinstance(out, (tuple, list)):
+            raise ADError("vjp: f returned a tuple; return one array (stack the outputs)")
+        if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
+            raise ADError(f"vjp: f returned {type(out).__name__}, not a number or array")
     value = _output_value(out, graph)
     out_shape = shape_of(value)
 
@@ -236,7 +237,8 @@ def value_and_grad(f, argnums=0):
         if ndim_of(out) != 0:
             raise ADError(f"grad: {name} must return a scalar, but returned shape {shape_of(out)}; "
                           f"use ad.jacrev for vector outputs, or reduce with ad.sum")
-        adjoints = vjp_fn(1.0 if isinstance(out, (numbers.Number, ArrayBox)) else np.ones(()))
+        adjoints = vjp_fn(1.0 if type(out) is float or isinstance(out, (numbers.Number, ArrayBox))
+                          else np.ones(()))
         return out, adjoints[0] if single else adjoints
     return value_and_gradient
 

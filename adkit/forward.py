@@ -225,6 +225,13 @@ def jacfwd(f, argnums=0):
     return jacobian
 
 
+def as_scalar(jacobian):
+    """A Jacobian of a scalar function of a scalar is a number, not a 0-d array."""
+    if type(jacobian) is np.ndarray and jacobian.ndim == 0:
+        return float(jacobian)
+    return jacobian
+
+
 def _jacobian_of(out, level, size, x_shape):
     """One output's Jacobian, shape ``out.shape + x.shape``, from its batched tangent."""
     if type(out) is Dual and out._level == level and out._tangent is not None:
@@ -233,7 +240,7 @@ def _jacobian_of(out, level, size, x_shape):
         t = P.broadcast_to(t, (size,) + out_shape)
         # (directions, *out) -> (*out, directions) -> (*out, *x)
         jac = P.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
-        return P.reshape(jac, out_shape + x_shape)
+        return as_scalar(P.reshape(jac, out_shape + x_shape))
     if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
         raise ADError(f"jacfwd: the function returned {type(out).__name__}, not a number or array")
-    return np.zeros(shape_of(out) + x_shape)  # the output does not depend on x
+    return as_scalar(np.zeros(shape_of(out) + x_shape))  # the output does not depend on x

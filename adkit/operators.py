@@ -66,3 +66,12 @@ class ArrayBox(Boxed):
 
     def __bool__(self):
         return bool(self._value())
+
+    def __array_function__(self, func, types, args, kwargs):
+        """``np.sum(x)`` on a traced value or Dual: numpy's own functions cannot see inside."""
+        from adkit.core import ADError
+        name = func.__name__
+        from adkit import numpy as anp
+        hint = (f"use adkit.numpy.{name} (import adkit.numpy as anp; anp.{name}(...))"
+                if name in vars(anp) else "write it with adkit's functions (adkit.numpy)")
+        raise ADError(f"numpy.{name} cannot differentiate through a {type(self).__name__}: {hint}")

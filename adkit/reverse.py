@@ -16,7 +16,7 @@ import numpy as np
 
 from adkit import primitives as P
 from adkit.core import ADError, ZERO, ndim_of, shape_of, unbroadcast
-from adkit.forward import _argnums, _zeros_like, jacfwd
+from adkit.forward import _argnums, _zeros_like, as_scalar, jacfwd
 from adkit.graph import Graph
 from adkit.operators import ArrayBox
 from adkit.tracing import Tracer, as_input, start
@@ -281,7 +281,7 @@ def jacrev(f, argnums=0):
         for k, n in enumerate(nums):
             x_shape = shape_of(args[n])
             stacked = P.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
-            jacs.append(P.reshape(stacked, out_shape + x_shape))
+            jacs.append(as_scalar(P.reshape(stacked, out_shape + x_shape)))
         return jacs[0] if single else tuple(jacs)
     return jacobian
 

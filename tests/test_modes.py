@@ -440,3 +440,10 @@ def test_boxed_arrays_behave_like_numpy_arrays(box, rng):
     assert seen == dict(shape=(2, 3), ndim=2, size=6, T=(3, 2), len=2, row=(3,), reshaped=(3, 2),
                         flat=(6,), rows=[(3,), (3,)])
     np.testing.assert_allclose(grad, numeric_jacobian(f, [x], 0), rtol=1e-7, atol=1e-9)
+
+
+def test_jacobians_of_scalar_functions_of_scalars_are_numbers():
+    cube = lambda x: x ** 3  # noqa: E731
+    for jacobian, expected in [(ad.jacfwd(cube)(2.0), 12.0), (ad.jacrev(cube)(2.0), 12.0),
+                               (ad.hessian(cube)(2.0), 12.0)]:
+        assert type(jacobian) is float and jacobian == expected

@@ -119,26 +119,27 @@ def _binary(prim, x, y, fallback=True):
         return prim(x, y) if fallback else None
     argvals = (vx, vy)
     if graph.abstract:
-        value = None
+        value = stored = None
     elif type(vx) is float and type(vy) is float:
         try:
-            value = prim.scalar_impl(vx, vy)
+            value = stored = prim.scalar_impl(vx, vy)
         except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
-            value = prim.evaluate(argvals, NO_PARAMS)
+            value = stored = prim.evaluate(argvals, NO_PARAMS)
     else:
         if isinstance(vx, Boxed) or isinstance(vy, Boxed):
             value = prim(vx, vy)  # values of an outer sweep: let them record too
         else:
             value = prim.evaluate(argvals, NO_PARAMS)
+        stored = value
         if graph.lean and (type(vx) is np.ndarray and vx.size >= LEAN_MIN_SIZE or
                            type(vy) is np.ndarray and vy.size >= LEAN_MIN_SIZE):
-            return _append(graph, prim, refs, argvals, NO_PARAMS, value)
-    index = len(graph.prims)
+            argvals, stored = lean(prim, refs, argvals, value)
+    index = len(graph.prims)  # the columns of _append, inline: this is the hot path
     graph.prims.append(prim)
     graph.refs.append(refs)
     graph.argvals.append(argvals)
     graph.params.append(NO_PARAMS)
-    graph.values.append(value)
+    graph.values.append(stored)
     return Tracer(graph, index, value)
 
 

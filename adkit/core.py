@@ -212,7 +212,8 @@ class Primitive:
         except ValueError as e:
             shapes = ", ".join(str(np.shape(a)) for a in args)
             raise ShapeError(f"{self.name}: arguments of shapes {shapes} do not fit: {e}") from None
-        if type(out) is np.float64 and all(type(a) in _PLAIN for a in args):
+        if type(out) is np.float64 and type(args[0]) in _PLAIN and all(
+                type(a) in _PLAIN for a in args):
             return float(out)
         return out
 

@@ -604,7 +604,25 @@ def _np_getitem(x, *, index):
 
 
 def _np_reshape(x, *, shape):
-    return np.reshape(x, shape)
+    return np.asarray(x).reshape(shape)  # the method: numpy's function adds a Python layer
+
+
+def _np_transpose(x, *, axes):
+    return np.asarray(x).transpose(axes)
+
+
+def _np_sum(x, *, axis, keepdims):
+    x = np.asarray(x)
+    if x.dtype.kind in "biu":  # numpy's sum promotes bools and small ints; add.reduce would not
+        return np.sum(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _np_mean(x, *, axis, keepdims):
+    x = np.asarray(x)
+    total = np.add.reduce(x, axis=axis, keepdims=keepdims,
+                          dtype=None if x.dtype.kind in "fc" else np.float64)
+    return total / math.prod(x.shape[a] for a in axis)
 
 
 def _np_scatter_add(values, *, index, shape):
@@ -653,10 +671,10 @@ def _array_primitive(name, impl, jvp, vjp, *, saves, sympy=None, notation=None, 
                               notation=notation or Notation("call", name), doc=doc, saves=saves))
 
 
-_sum = _array_primitive("sum", np.sum, _sum_jvp, _sum_vjp, saves=(), sympy=_sympy_reduction,
+_sum = _array_primitive("sum", _np_sum, _sum_jvp, _sum_vjp, saves=(), sympy=_sympy_reduction,
                         notation=Notation("call", "sum", r"\sum"),
                         doc="sum(x, axis, keepdims).  Adjoint: the output adjoint broadcast back.")
-_mean = _array_primitive("mean", np.mean, _mean_jvp, _mean_vjp, saves=(), sympy=_sympy_reduction,
+_mean = _array_primitive("mean", _np_mean, _mean_jvp, _mean_vjp, saves=(), sympy=_sympy_reduction,
                          doc="mean(x, axis, keepdims).  Adjoint: broadcast back, divided by count.")
 matmul = _array_primitive("matmul", np.matmul, _matmul_jvp, _matmul_vjp, saves=(0, 1), nargs=2,
                           sympy=_sympy_matmul, notation=_infix("@", r"\,", MUL_PREC),
@@ -664,7 +682,7 @@ matmul = _array_primitive("matmul", np.matmul, _matmul_jvp, _matmul_vjp, saves=(
                               ">>> matmul(np.eye(2), np.ones(2))\narray([1., 1.])")
 _reshape = _array_primitive("reshape", _np_reshape, _reshape_jvp, _reshape_vjp, saves=(),
                             doc="reshape(x, shape).  Adjoint: reshaped back.")
-_transpose = _array_primitive("transpose", np.transpose, _transpose_jvp, _transpose_vjp, saves=(),
+_transpose = _array_primitive("transpose", _np_transpose, _transpose_jvp, _transpose_vjp, saves=(),
                               notation=Notation("postfix", "ᵀ", r"^{\top}", POW_PREC),
                               doc="transpose(x, axes).  Adjoint: the inverse permutation.")
 def _np_broadcast_to(x, *, shape):

@@ -77,9 +77,12 @@ def test_grades_csv_has_one_row_per_student_and_one_column_per_question(course):
 def test_feedback_csv_has_one_row_per_student_and_question(course):
     adkit("key.toml", "answers.csv", "-o", "grades.csv", "--feedback", "feedback.csv", cwd=course)
     rows = read_csv(course / "feedback.csv")
-    assert rows[0] == ["student_id", "question_id", "status", "points", "max_points", "category",
-                       "feedback"]
-    by_pair = {(r[0], r[1]): r for r in rows[1:]}
+    assert rows[0] == ["student_id", "question_id", "answer", "status", "points", "max_points",
+                       "category", "feedback"]
+    by_pair = {(r[0], r[1]): [r[0], r[1]] + r[3:] for r in rows[1:]}
+    answers = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert answers[("alice", "q1")] == "cos(x1) + x2"
+    assert answers[("carol", "q1")] == ""
     assert len(rows) == 1 + 3 * 3
     assert by_pair[("alice", "q1")][2:6] == ["correct", "2", "2", "correct"]
     assert by_pair[("alice", "q1")][6] == "Correct."
@@ -119,7 +122,7 @@ def test_gradescope_results_json_for_one_student(course):
                   "output": "Correct.", "visibility": "visible"}
     assert (q2["score"], q2["max_score"], q2["status"], q2["visibility"]) == (0.0, 1.0, "failed",
                                                                              "visible")
-    assert q2["output"].startswith("At x = ")
+    assert q2["output"].startswith("Product rule in the derivative of x · log x")
     assert (t1["score"], t1["max_score"], t1["status"], t1["output"]) == (0.0, 5.0, "failed",
                                                                          "No answer.")
     assert math.isclose(results["score"], sum(t["score"] for t in results["tests"]))
@@ -193,7 +196,7 @@ def test_short_rows_bad_bytes_and_extra_columns_never_crash(course):
     assert done.returncode == 0, done.stderr
     assert "line 3: expected 3 fields" in done.stderr
     grades = read_csv(course / "fb.csv")
-    statuses = {(r[0], r[1]): r[2] for r in grades[1:]}
+    statuses = {(r[0], r[1]): r[3] for r in grades[1:]}
     assert statuses[("alice", "q1")] == "correct"
     assert statuses[("bob", "q1")] == "invalid"
 

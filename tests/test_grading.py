@@ -1,6 +1,8 @@
 """ad.grade: equivalent forms accepted, wrong ones rejected with the right feedback category."""
 import time
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -15,7 +17,7 @@ LECTURE = "x1*x2 + sin(x1)"
 
 @pytest.mark.parametrize("answer", [
     "cos(x1) + x2", "x2 + sin(x1 + pi/2)", "(2*x2 + 2*cos(x1))/2", "x2 + cos(x1)^1",
-    "x2 + cos(x1)**1", "x2·1 + cos(x1)", "x2 + cos(-x1)", "x2 + cos(x1) + log(x1) - log(x1)",
+    "x2 + cos(x1)**1", "x2·1 + cos(x1)", "x2 + cos(-x1)",
     "(x2*x2 + x2*cos(x1)) / x2", "x2 + 1 - 2*sin(x1/2)^2",
 ])
 def test_equivalent_forms_of_the_lecture_derivative_are_correct(answer):
@@ -62,11 +64,11 @@ def test_an_error_of_one_thousandth_is_caught():
 
 @pytest.mark.parametrize("reference, answer, wrt, category, words", [
     (LECTURE, "-x2 - cos(x1)", "x1", "sign", "sign"),
-    (LECTURE, "x2 - cos(x1)", "x1", "sign", "sin x1"),
+    (LECTURE, "x2 - cos(x1)", "x1", "trig_sign", "sin x1"),
     ("cos(x)", "sin(x)", "x", "sign", "sign"),
     ("sin(x^2)", "cos(x^2)", "x", "chain", "x²"),
     ("exp(3*x)", "exp(3*x)", "x", "chain", "3 · x"),
-    ("(3*x + 1)^2", "2*(3*x + 1)", "x", "chain", "chain-rule"),
+    ("(3*x + 1)^2", "2*(3*x + 1)", "x", "chain", "Chain rule"),
     ("x*sin(x)", "x*cos(x)", "x", "product", "product rule"),
     ("x*sin(x)", "sin(x)", "x", "product", "product rule"),
     ("x/sin(x)", "1/sin(x)", "x", "product", "quotient rule"),
@@ -87,23 +89,27 @@ def test_otherwise_the_feedback_shows_a_point_with_expected_and_got():
     v = ad.grade(LECTURE, "x1 + x2", "x1")
     assert v.category == "differs"
     q = Question(LECTURE, "x1")
-    k = 0
-    x1, x2 = q.points["x1"][k], q.points["x2"][k]
+    x1, x2 = q.shown["x1"][0], q.shown["x2"][0]
     expected = x2 + np.cos(x1)
     assert v.feedback.startswith(f"At x1 = {x1:g}, x2 = {x2:g} the derivative is ")
-    assert f"{expected:.6g}" in v.feedback and f"{x1 + x2:.6g}" in v.feedback
+    assert f"{expected:.4g}" in v.feedback and f"{x1 + x2:.4g}" in v.feedback
+    # the point shown is not a grading point (the feedback is no oracle)
+    assert not np.any((q.points["x1"] == x1) & (q.points["x2"] == x2))
 
 
-def test_feedback_shows_enough_digits_to_tell_close_numbers_apart():
-    v = ad.grade("exp(x)", "exp(x) + 1e-4*x", "x")
-    expected, got = v.feedback.split("derivative is ")[1].split(" but your answer gives ")
-    assert expected != got.rstrip(".")
+def test_feedback_shows_a_fixed_number_of_digits_however_close_the_answer():
+    far = ad.grade("exp(x)", "exp(x) + 1e-1*x", "x").feedback
+    near = ad.grade("exp(x)", "exp(x) + 1e-7*x", "x").feedback
+    assert far.startswith("At x = ") and near.startswith("At x = ")
+    digits = [len(re.sub(r"[^0-9]", "", n)) for n in re.findall(r"-?\d+\.?\d*", near)]
+    assert max(digits) <= 4, near
+    assert "close to the derivative" in near
 
 
 def test_an_answer_undefined_where_the_derivative_exists_is_incorrect():
     v = ad.grade("x^2", "2*x + log(x - 10)", "x")
     assert (v.status, v.category) == ("incorrect", "undefined")
-    assert "undefined at x = " in v.feedback
+    assert "e.g. at x = " in v.feedback
 
 
 @pytest.mark.parametrize("answer, column, words", [
@@ -111,7 +117,7 @@ def test_an_answer_undefined_where_the_derivative_exists_is_incorrect():
     ("x2 + cos(y)", 10, "unknown variable"), ("2x1", 2, "implicit multiplication"),
 ])
 def test_unreadable_answers_are_invalid_and_say_where(answer, column, words):
-    v = ad.grade(LECTURE, answer, "x1")
+    v = ad.grade(LECTURE, answer, "x1", lenient=False)
     assert v.status == "invalid" and v.score == 0.0
     assert f"(column {column})" in v.feedback and words in v.feedback
 
@@ -189,12 +195,11 @@ def test_symbolic_confirmation_runs_in_a_worker():
     assert (v.status, v.feedback) == ("correct", "Correct (sympy agrees).")
 
 
-def test_sympy_decides_an_answer_defined_at_too_few_points():
-    answer = "2*x + 0*sqrt(x - 2.6)"  # defined only for x > 2.6: one or two sample points
+def test_an_answer_defined_at_few_points_is_wrong_even_when_sympy_is_asked():
+    answer = "2*x + 0*sqrt(x - 2.6)"  # defined only for x > 2.6
     q = Question("x^2", "x")
-    assert 0 < np.sum(q.points["x"] > 2.6) < 3
     assert q.grade(answer).category == "undefined"
-    assert q.grade(answer, symbolic=True).status == "correct"
+    assert q.grade(answer, symbolic=True).status == "incorrect"
 
 
 def test_the_worker_is_killed_past_its_time_limit():

@@ -16,6 +16,8 @@ EPILOG = """examples:
   adkit grade key.toml answers.csv -o grades.csv --feedback feedback.csv
   adkit grade key.toml submission.csv --gradescope /autograder/results/results.json
   adkit grade key.toml answers.csv --jobs 2 > grades.csv
+  adkit grade key.toml answers.csv --report report.html
+  adkit grade key.toml --gradescope-bundle autograder/
 """
 
 
@@ -25,13 +27,20 @@ def add_parser(subparsers):
         "grade", help="grade a batch of answers (CSV, Gradescope)", description=DESCRIPTION,
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("key", metavar="KEY.toml", help="the answer key")
-    parser.add_argument("answers", metavar="ANSWERS.csv", help="student_id,question_id,answer")
+    parser.add_argument("answers", metavar="ANSWERS.csv", nargs="?",
+                        help="student_id,question_id,answer")
     parser.add_argument("-o", "--output", metavar="grades.csv",
                         help="grades, one row per student (default: standard output)")
     parser.add_argument("--feedback", metavar="feedback.csv",
                         help="one row per student and question: status, points, feedback")
     parser.add_argument("--gradescope", metavar="results.json",
                         help="Gradescope results.json for the one student in ANSWERS.csv")
+    parser.add_argument("--report", metavar="report.html",
+                        help="class report per question: score distribution and the count of "
+                             "each diagnosed mistake, with a bar chart (.html or .md)")
+    parser.add_argument("--gradescope-bundle", metavar="DIR",
+                        help="write a Gradescope autograder (setup.sh, run_autograder, the key, "
+                             "autograder.zip) to DIR")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="worker processes (default 1; 0 = one per CPU)")
     parser.add_argument("-q", "--quiet", action="store_true",
@@ -60,23 +69,48 @@ class _Progress:
             self.stream.flush()
 
 
-def _open_for_writing(path):
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as e:
-        raise ADError(f"cannot write {path}: {e.strerror or e}") from None
-
-
 def run(args):
+    """Grade, then write every requested file; any failure is one ADError line (exit 2)."""
+    try:
+        return _run(args)
+    except ADError:
+        raise
+    except RecursionError:
+        raise ADError("an input is nested too deeply to read") from None
+    except MemoryError:
+        raise ADError("not enough memory for this input") from None
+    except OSError as e:
+        raise ADError(f"{getattr(e, 'filename', None) or 'a file'}: {e.strerror or e}") from None
+
+
+def _run(args):
     from adkit.grading.batch import (
-        grade_batch, read_answers, write_feedback, write_gradescope, write_grades,
+        grade_batch, gradescope_results, read_answers, write_feedback, write_gradescope,
+        write_grades,
     )
+    from adkit.grading.files import check_outputs, write_atomic
     from adkit.grading.key import load_key
 
     if args.jobs < 0:
         raise ADError("--jobs must be 0 (one per CPU) or a positive number")
-    jobs = args.jobs or os.cpu_count() or 1
+    if args.answers is None and not args.gradescope_bundle:
+        raise ADError("give ANSWERS.csv (or --gradescope-bundle DIR to build an autograder)")
+    outputs = {"-o": args.output, "--feedback": args.feedback, "--gradescope": args.gradescope,
+               "--report": args.report}
+    if args.report:
+        from adkit.grading.report import chart_path, check_report_path
+        check_report_path(args.report)
+        outputs["--report chart"] = chart_path(args.report)
+    check_outputs({"KEY.toml": args.key, "ANSWERS.csv": args.answers or args.key}, outputs)
     key = load_key(args.key)
+    if args.gradescope_bundle:
+        from adkit.grading.gradescope import write_bundle
+        path = write_bundle(key, args.key, args.gradescope_bundle)
+        if not args.quiet:
+            print(f"adkit grade: wrote the Gradescope autograder to {path}", file=sys.stderr)
+        if args.answers is None:
+            return 0
+    jobs = args.jobs or os.cpu_count() or 1
     rows, problems = read_answers(args.answers)
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
@@ -85,19 +119,18 @@ def run(args):
         if progress:
             progress.close()
     if args.gradescope:  # checked before anything is written: one student only
-        from adkit.grading.batch import gradescope_results
         gradescope_results(result)
     if args.output:
-        with _open_for_writing(args.output) as f:
-            write_grades(result, f)
+        write_atomic(args.output, lambda f: write_grades(result, f))
     else:
         write_grades(result, sys.stdout)
     if args.feedback:
-        with _open_for_writing(args.feedback) as f:
-            write_feedback(result, f)
+        write_atomic(args.feedback, lambda f: write_feedback(result, f))
     if args.gradescope:
-        with _open_for_writing(args.gradescope) as f:
-            write_gradescope(result, f)
+        write_atomic(args.gradescope, lambda f: write_gradescope(result, f))
+    if args.report:
+        from adkit.grading.report import write_report
+        write_report(result, args.report)
     if not args.quiet:
         for problem in problems + result.problems:
             print(f"adkit grade: warning: {problem}", file=sys.stderr)

@@ -12,7 +12,7 @@ in a worker process under a hard time limit (:mod:`adkit.grading.sandbox`).
 >>> import adkit as ad
 >>> v = ad.grade("x1*x2 + sin(x1)", "x2 - cos(x1)", "x1")
 >>> v.status, v.feedback
-('incorrect', 'Check the sign of the derivative of sin x1.')
+('incorrect', "Trig derivative sign in the derivative of sin x1: (sin u)' = cos u · u'.")
 """
 from adkit.grading.single import Question, grade
 from adkit.grading.table import TableQuestion, grade_table

@@ -17,14 +17,16 @@ import multiprocessing
 from dataclasses import dataclass
 
 from adkit.core import ADError
+from adkit.grading.files import safe_cell
 from adkit.grading.verdict import TableGrade, Verdict
 
 HEADER = ("student_id", "question_id", "answer")
 MISSING = Verdict("missing", 0.0, "No answer.", "missing")
+NOT_ASKED = Verdict("missing", 0.0, "This question has no variant for this student.", "missing")
 PARALLEL_MIN = 400   # fewer distinct answers than this: worker start-up costs more than it saves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerRow:
     line: int
     student: str
@@ -34,23 +36,76 @@ class AnswerRow:
 
 # -- reading ---------------------------------------------------------------------------------
 def read_answers(path):
-    """Rows of ANSWERS.csv and a list of problems (line-numbered messages), never a crash."""
+    """Rows of ANSWERS.csv and a list of problems (line-numbered messages), never a crash.
+
+    The file is streamed line by line (memory grows with the rows kept, not with copies of the
+    text). Lines that are not UTF-8 are read as Latin-1 with a warning naming the line, so two
+    distinct ids never collapse into one replacement character.
+    """
     try:
-        with open(path, "r", encoding="utf-8-sig", errors="replace", newline="") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            return _read_stream(f, str(path))
     except FileNotFoundError:
         raise ADError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ADError(f"{path}: is a directory, not a CSV file") from None
     except OSError as e:
-        raise ADError(f"{path}: cannot read: {e}") from None
-    return read_answers_text(text, str(path))
+        raise ADError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
 def read_answers_text(text, where="ANSWERS.csv"):
     """Like :func:`read_answers` on the text of the file."""
-    text = text.lstrip("\ufeff")
-    csv.field_size_limit(1 << 28)  # a huge answer is graded "too large", not a reader crash
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems, rows = [], []
+    return _read_stream(io.BytesIO(text.encode("utf-8", "surrogatepass")), where)
+
+
+class _Lines:
+    """Decoded lines of a binary stream for csv.reader, remembering where each line starts."""
+
+    def __init__(self, stream, problems):
+        self.stream, self.problems = stream, problems
+        self.number = 0          # physical lines handed out
+        self.watch, self.watched = 0, None      # the byte offset of line `watch`
+        self.record_offset = None                # the byte offset of line `watch - 1`
+        self.bad_lines = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        offset = self.stream.tell()
+        raw = self.stream.readline()
+        if not raw:
+            raise StopIteration
+        self.number += 1
+        if self.number == self.watch:
+            self.watched = offset
+        elif self.number == self.watch - 1:
+            self.record_offset = offset
+        if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.bad_lines += 1
+            if self.bad_lines <= MAX_ENCODING_WARNINGS:
+                self.problems.append(f"line {self.number}: not UTF-8 (byte 0x{raw[e.start]:02x} at "
+                                     f"column {e.start + 1}); read as Latin-1 - save the file as "
+                                     f"UTF-8")
+            return raw.decode("latin-1")
+
+    def restart_at(self, number):
+        """Continue from physical line ``number`` (after an unterminated quote)."""
+        self.stream.seek(self.watched)
+        self.number = number - 1
+
+
+MAX_ENCODING_WARNINGS = 20
+
+
+def _read_stream(stream, where):
+    problems = []
+    lines = _Lines(stream, problems)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -62,30 +117,76 @@ def read_answers_text(text, where="ANSWERS.csv"):
     if not all(name in columns for name in HEADER):
         raise ADError(f"{where}: the first line must be the header {','.join(HEADER)} (got "
                       f"{','.join(header)[:80]!r})")
-    where_is = {name: columns.index(name) for name in HEADER}
-    needed = max(where_is.values()) + 1
+    where_is = [columns.index(name) for name in HEADER]
+    needed = max(where_is) + 1
+    rows, names = [], {}
     while True:
+        start = lines.number + 1
+        lines.watch, lines.watched = start + 1, None
         try:
             record = next(reader)
         except StopIteration:
             break
         except csv.Error as e:
-            problems.append(f"line {reader.line_num}: cannot read this line ({e}); skipped")
+            if lines.number > start and lines.watched is not None:  # a quote ran over lines
+                problems.append(f"line {start}: a quote opened on this line is not closed on "
+                                f"it ({e}); the line is skipped and reading goes on at line "
+                                f"{start + 1}")
+                lines.restart_at(start + 1)
+            elif "field limit" in str(e):
+                row = _oversized_row(lines, start, where_is, needed)
+                if row is None:
+                    problems.append(f"line {start}: a field is longer than "
+                                    f"{csv.field_size_limit():,} characters; skipped")
+                else:
+                    rows.append(row)
+            else:
+                problems.append(f"line {start}: cannot read this line ({e}); skipped")
+            reader = csv.reader(lines, strict=True)
             continue
-        line = reader.line_num
-        if not record or all(not field.strip() for field in record):
-            continue
-        if len(record) < needed:
-            problems.append(f"line {line}: expected {needed} fields "
-                            f"({','.join(HEADER)}), got {len(record)}; skipped")
-            continue
-        student = record[where_is["student_id"]].strip()
-        question = record[where_is["question_id"]].strip()
-        if not student:
-            problems.append(f"line {line}: empty student_id; skipped")
-            continue
-        rows.append(AnswerRow(line, student, question, record[where_is["answer"]]))
+        row = _answer_row(record, start, where_is, needed, problems, names)
+        if row is not None:
+            rows.append(row)
+    if lines.bad_lines > MAX_ENCODING_WARNINGS:
+        problems.append(f"{lines.bad_lines - MAX_ENCODING_WARNINGS} more lines are not UTF-8")
     return rows, problems
+
+
+def _oversized_row(lines, line, where_is, needed):
+    """The row of a line whose answer is longer than csv's field limit (graded "too long").
+
+    The ids are read from the start of the line; the answer is kept only up to the grader's own
+    length limit, which is enough for the verdict. csv's process-wide limit is left alone.
+    """
+    if where_is[2] != max(where_is) or lines.record_offset is None:
+        return None  # the ids come after the huge field: nothing safe to recover
+    here = lines.stream.tell()
+    lines.stream.seek(lines.record_offset)
+    head = lines.stream.read(1 << 16).decode("utf-8", "replace").split("\n")[0]
+    lines.stream.seek(here)
+    fields = next(csv.reader([head]), [])
+    if len(fields) < needed or not fields[where_is[0]].strip():
+        return None
+    return AnswerRow(line, fields[where_is[0]].strip(), fields[where_is[1]].strip(),
+                     fields[where_is[2]])
+
+
+def _answer_row(record, line, where_is, needed, problems, names):
+    if not record or all(not field.strip() for field in record):
+        return None
+    if len(record) < needed:
+        problems.append(f"line {line}: expected {needed} fields ({','.join(HEADER)}), got "
+                        f"{len(record)}; skipped")
+        return None
+    student, question, answer = (record[k] for k in where_is)
+    student, question = student.strip(), question.strip()
+    if not student:
+        problems.append(f"line {line}: empty student_id; skipped")
+        return None
+    # one string object per distinct id: memory stays proportional to the answers
+    student = names.setdefault(student, student)
+    question = names.setdefault(question, question)
+    return AnswerRow(line, student, question, answer)
 
 
 # -- grading ---------------------------------------------------------------------------------
@@ -97,9 +198,15 @@ class BatchResult:
     students: list
     verdicts: dict
     problems: list
+    answers: dict = None    # (student, qid) -> the answer text graded
+
+    def answer(self, student, qid):
+        return (self.answers or {}).get((student, qid), "")
 
     def verdict(self, student, qid):
-        return self.verdicts.get((student, qid), MISSING)
+        if (student, qid) in self.verdicts:
+            return self.verdicts[(student, qid)]
+        return MISSING if self.key.question_for(student, qid) is not None else NOT_ASKED
 
     def earned(self, student, question):
         return self.verdict(student, question.id).score * question.points
@@ -121,8 +228,10 @@ def select_answers(key, rows):
     problems, chosen, first_line, students = [], {}, {}, set()
     for row in rows:
         students.add(row.student)
-        if row.question not in key.by_id:
-            problems.append(f"line {row.line}: unknown question id {row.question[:40]!r} "
+        if key.question_for(row.student, row.question) is None:
+            what = "unknown question id" if row.question not in key.by_id else \
+                "no variant for this student of question"
+            problems.append(f"line {row.line}: {what} {row.question[:40]!r} "
                             f"(student {row.student[:40]}); skipped")
             continue
         pair = (row.student, row.question)
@@ -148,7 +257,7 @@ def _init_worker(key_path, key):
 
 
 def _grade_chunk(items):
-    return [_WORKER_KEY.by_id[qid].grade(text) for qid, text in items]
+    return [_WORKER_KEY.variants[k].grade(text) for k, text in items]
 
 
 def grade_batch(key, rows, *, jobs=1, progress=None):
@@ -160,10 +269,12 @@ def grade_batch(key, rows, *, jobs=1, progress=None):
     """
     chosen, students, problems = select_answers(key, rows)
     chosen = {pair: text.strip() for pair, text in chosen.items() if text.strip()}  # blank: missing
-    unique = list(dict.fromkeys((qid, text) for (_, qid), text in chosen.items()))
+    index = {id(q): k for k, q in enumerate(key.variants)}
+    variant = {pair: index[id(key.question_for(*pair))] for pair in chosen}
+    unique = list(dict.fromkeys((variant[pair], text) for pair, text in chosen.items()))
     graded = dict(zip(unique, _grade_all(key, unique, jobs, progress)))
-    verdicts = {pair: graded[(pair[1], text)] for pair, text in chosen.items()}
-    return BatchResult(key, students, verdicts, problems)
+    verdicts = {pair: graded[(variant[pair], text)] for pair, text in chosen.items()}
+    return BatchResult(key, students, verdicts, problems, chosen)
 
 
 def _grade_all(key, items, jobs, progress):
@@ -182,8 +293,8 @@ def _grade_all(key, items, jobs, progress):
                     progress(len(results), total)
         return results
     results = []
-    for n, (qid, text) in enumerate(items, 1):
-        results.append(key.by_id[qid].grade(text))
+    for n, (k, text) in enumerate(items, 1):
+        results.append(key.variants[k].grade(text))
         if progress and (n % 250 == 0 or n == total):
             progress(n, total)
     return results
@@ -211,23 +322,28 @@ def _writer(stream):
 def write_grades(result, stream):
     """grades.csv: one row per student, one column per question (points earned), total, max."""
     w = _writer(stream)
-    w.writerow(["student_id"] + [q.id for q in result.key.questions] + ["total", "max"])
+    w.writerow(["student_id"] + [safe_cell(q.id) for q in result.key.questions] + ["total", "max"])
     maximum = format_points(result.key.max_points)
     for student in result.students:
-        w.writerow([student] + [format_points(result.earned(student, q)) for q in result.key.questions]
+        w.writerow([safe_cell(student)] + [format_points(result.earned(student, q)) for q in result.key.questions]
                    + [format_points(result.total(student)), maximum])
 
 
 def write_feedback(result, stream):
-    """feedback.csv: one row per student and question, with status, points and feedback."""
+    """feedback.csv: one row per student and question: the answer, status, points, feedback.
+
+    Every text cell goes through :func:`~adkit.grading.files.safe_cell`, so an answer such as
+    ``-cos(x)`` reads ``'-cos(x)`` and no cell is ever a spreadsheet formula.
+    """
     w = _writer(stream)
-    w.writerow(["student_id", "question_id", "status", "points", "max_points", "category",
-                "feedback"])
+    w.writerow(["student_id", "question_id", "answer", "status", "points", "max_points",
+                "category", "feedback"])
     for student in result.students:
         for q in result.key.questions:
             v = result.verdict(student, q.id)
-            w.writerow([student, q.id, v.status, format_points(v.score * q.points),
-                        format_points(q.points), v.category, feedback_text(v)])
+            w.writerow([safe_cell(student), safe_cell(q.id), safe_cell(result.answer(student, q.id)),
+                        v.status, format_points(v.score * q.points), format_points(q.points),
+                        v.category, safe_cell(feedback_text(v))])
 
 
 def gradescope_results(result):

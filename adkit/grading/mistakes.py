@@ -1,17 +1,26 @@
 """The typical wrong derivatives of one question, built once from the reference graph.
 
 Each candidate is the array of values a *wrong* derivative takes at the sample points, with the
-feedback a student who wrote it needs. They come from adkit's own forward sweep with one thing
-changed: the whole derivative negated, taken with respect to another variable, the function
-itself, one node's chain factor left out, one node's derivative with the wrong sign, one term of
-a product (quotient, power) rule dropped. An answer is compared against all of them in one
-numpy operation.
+feedback a student who wrote it needs. They come from adkit's own forward sweep with one rule
+mutated at one node (the graph knows which rule each node uses): the product rule as u'·v', the
+quotient rule with its sign swapped or its denominator not squared, the power rule as n·xⁿ or
+xⁿ⁻¹, a chain factor left out, the sign of a trig derivative, ln u for the derivative of 1/u or
+of ln u; plus the whole derivative negated, taken with respect to another variable, or the
+function itself. Feedback names the rule and the subexpression where it was misapplied. An
+answer is compared against all of them in one numpy operation.
+
+Mutations are local partials changed at one node and swept with the unchanged forward sweep
+(a mutated partial may use the true tangents of the node's arguments: u'·v' is v' times u').
 """
 import numpy as np
 
 from adkit.graph import CONST, INPUT
-from adkit.grading.numeric import close, tangent_of, tangent_sweep
+from adkit.grading.numeric import close, node_args, tangent_of, tangent_sweep
 from adkit.printing import inline_expressions
+
+# The mistake classes a key can give partial credit for (KEY: partial_credit = { chain = 0.5 }).
+CREDIT_CLASSES = ("chain", "product", "quotient", "power", "trig_sign", "log", "sign",
+                  "function", "variable", "offset", "factor")
 
 # Linear in their one variable argument: no chain factor to forget, no sign of their own.
 _LINEAR = {"add", "sub", "neg", "mul"}
@@ -42,6 +51,66 @@ def _rule_formula(graph, i):
         graph.prims[i].name, " both arguments depend on the variable.")
 
 
+_TRIG = {"sin": "(sin u)' = cos u · u'.", "cos": "(cos u)' = -sin u · u' (a minus sign).",
+         "tan": "(tan u)' = (1 + tan² u) · u'."}
+
+
+def _rule_mutations(graph, env, partials, tangents, texts):
+    """``(category, feedback, ("partials", mutated partials))`` for each misapplied rule."""
+    out = []
+
+    def mutate(i, new, category, feedback):
+        changed = list(partials)
+        changed[i] = tuple(new)
+        out.append((category, feedback, ("partials", changed)))
+
+    for i, prim in enumerate(graph.prims):
+        if prim is INPUT or prim is CONST or partials[i] is None:
+            continue
+        args, refs, where = node_args(graph, env, i), graph.refs[i], texts[i]
+        name = prim.name
+        if name == "mul" and None not in refs and all(tangents[r] is not None for r in refs):
+            mutate(i, (tangents[refs[1]], None), "product",
+                   f"Product rule in the derivative of {where}: (u·v)' = u'·v + u·v', not u'·v'.")
+        elif name == "div" and refs[1] is not None:
+            p = partials[i]
+            v = args[1]
+            if refs[0] is not None:
+                mutate(i, [None if q is None else -q for q in p], "quotient",
+                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v² "
+                       f"(u'·v first: the sign is swapped).")
+                mutate(i, [p[0], None if p[1] is None else -p[1]], "quotient",
+                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
+                       f"with a minus sign between the terms.")
+            mutate(i, [None if q is None else q * v for q in p], "quotient",
+                   f"Quotient rule in the derivative of {where}: the denominator is squared, "
+                   f"(u/v)' = (u'·v - u·v')/v².")
+            if refs[0] is None and tangents[refs[1]] is not None:
+                c = args[0]
+                with np.errstate(all="ignore"):  # the whole node's tangent becomes c·ln|v|
+                    mutate(i, [None, c * np.log(np.abs(v)) / tangents[refs[1]]], "log",
+                           f"In the derivative of {where}: (1/u)' = -u'/u²; ln u is its "
+                           f"antiderivative, not its derivative.")
+        elif name == "pow_const":
+            n = graph.params[i]["exponent"]
+            with np.errstate(all="ignore"):
+                mutate(i, [n * args[0] ** n], "power",
+                       f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u', not n·uⁿ.")
+                mutate(i, [args[0] ** (n - 1)], "power",
+                       f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u' (the "
+                       f"factor n is missing).")
+        elif name == "sqrt":
+            with np.errstate(all="ignore"):
+                mutate(i, [1 / env[i]], "power",
+                       f"Power rule in the derivative of {where}: (√u)' = u'/(2√u) (the factor "
+                       f"1/2 is missing).")
+        elif name == "log":
+            with np.errstate(all="ignore"):
+                mutate(i, [np.log(args[0])], "log",
+                       f"In the derivative of {where}: (ln u)' = u'/u, not ln u.")
+    return out
+
+
 def build_candidates(graph, env, partials, names, wrt, count):
     """List of ``(category, feedback, values)`` in the order feedback prefers them."""
     texts = inline_expressions(graph)
@@ -56,6 +125,8 @@ def build_candidates(graph, env, partials, names, wrt, count):
         candidates.append(("variable", f"That is the derivative with respect to {other}; the "
                                        f"question asks for the derivative with respect to {wrt}.",
                            values))
+    true_tangents = tangent_sweep(graph, env, wrt, partials)
+    rules = _rule_mutations(graph, env, partials, true_tangents, texts)
     chain, signs, terms = [], [], []
     for i, prim in enumerate(graph.prims):
         if prim is INPUT or prim is CONST or partials[i] is None:
@@ -64,11 +135,15 @@ def build_candidates(graph, env, partials, names, wrt, count):
         if _is_nonlinear(graph, i):
             inner = [graph.refs[i][k] for k in positions]
             if len(positions) == 1 and graph.prims[inner[0]] is not INPUT:
-                chain.append(("chain", f"A chain-rule factor is missing: the derivative of "
-                                       f"{texts[i]} must be multiplied by the derivative of its "
-                                       f"inside, {texts[inner[0]]}.", (i, "chain", None)))
-            signs.append(("sign", f"Check the sign of the derivative of {texts[i]}.",
-                          (i, "sign", None)))
+                chain.append(("chain", f"Chain rule: the derivative of {texts[i]} must be "
+                                       f"multiplied by the derivative of its inside, "
+                                       f"{texts[inner[0]]}.", (i, "chain", None)))
+            if prim.name in _TRIG:
+                signs.append(("trig_sign", f"Trig derivative sign in the derivative of "
+                                           f"{texts[i]}: {_TRIG[prim.name]}", (i, "sign", None)))
+            else:
+                signs.append(("sign", f"Check the sign of the derivative of {texts[i]}.",
+                              (i, "sign", None)))
         if len(positions) >= 2 and prim.name != "add" and prim.name != "sub":
             for keep in positions:
                 terms.append(("product", f"A term of the {_rule_name(graph, i)} is missing in the "
@@ -79,9 +154,11 @@ def build_candidates(graph, env, partials, names, wrt, count):
     function = np.broadcast_to(np.asarray(env[out], dtype=float), (count,))
     variants = [("function", f"That is the function {texts[out]} itself, not its derivative with "
                              f"respect to {wrt}.", None)]
-    for category, feedback, variant in chain + variants + signs + terms:
+    for category, feedback, variant in chain + variants + rules + signs + terms:
         if variant is None:
             values = function
+        elif variant[0] == "partials":
+            values = tangent_of(graph, tangent_sweep(graph, env, wrt, variant[1]), count)
         else:
             values = tangent_of(graph, tangent_sweep(graph, env, wrt, partials, variant), count)
         candidates.append((category, feedback, values))

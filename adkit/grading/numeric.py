@@ -137,11 +137,11 @@ def tangent_of(graph, tangents, count):
     return np.zeros(count) if t is None else as_points(t, count)
 
 
-def close(got, expected, scale):
+def close(got, expected, scale, rtol=RTOL):
     """Elementwise: is ``got`` the same number as ``expected``? (``scale``: typical size)."""
     with np.errstate(all="ignore"):
         size = np.maximum(np.abs(got), np.abs(expected))
-        return np.abs(got - expected) <= RTOL * size + ATOL * scale
+        return np.abs(got - expected) <= rtol * size + ATOL * scale
 
 
 def stable_seed(*parts):
@@ -150,15 +150,18 @@ def stable_seed(*parts):
 
 
 def draw_candidates(names, domain, count, seed):
-    """``count`` random points per variable, rounded to 3 decimals so feedback can show them.
+    """``count`` random points per variable, a Latin hypercube: each variable's range is cut
+    into ``count`` strips and every strip holds one point.
 
-    ``domain`` maps a name to ``(low, high)``; other names use ``DEFAULT_DOMAIN``.
+    ``domain`` maps a name to ``(low, high)``; other names use ``DEFAULT_DOMAIN``. The points
+    are full-precision floats (feedback never shows them).
     """
     rng = np.random.default_rng(seed)
     points = {}
     for name in names:
         low, high = domain.get(name, DEFAULT_DOMAIN)
-        points[name] = np.round(rng.uniform(low, high, count), 3)
+        strips = (rng.permutation(count) + rng.uniform(0.0, 1.0, count)) / count
+        points[name] = low + (high - low) * strips
     return points
 
 

@@ -24,9 +24,21 @@ def invalid(feedback, category):
     return Verdict("invalid", 0.0, feedback, category)
 
 
-def parse_error_feedback(error):
-    """'Could not read your answer: <reason> (column N).' from a ParseError."""
+_SUGGESTION = re.compile(r"[;:,]? *did you mean (.+?)\?$")
+
+
+def parse_error_feedback(error, names=None):
+    """'Could not read your answer: <reason> (column N).' from a ParseError.
+
+    With ``names``, a "did you mean ...?" suggestion is kept only if it is itself a valid answer.
+    """
     reason = str(getattr(error, "reason", "") or error).strip().rstrip(".")
+    match = _SUGGESTION.search(reason)
+    if match and names is not None:
+        from adkit.grading.lenient import suggestion_is_valid
+        options = [o.strip() for o in match.group(1).split(" or ")]
+        if not all(suggestion_is_valid(o, names) for o in options):
+            reason = reason[:match.start()].rstrip()
     column = getattr(error, "column", None)
     where = f" (column {column})" if column else ""
     return f"Could not read your answer: {reason}{where}."
@@ -37,11 +49,31 @@ def _column_of(name, text):
     return match.start() + 1 if match else None
 
 
-def read_expression(text, names):
+def _parse(text, names, lenient):
+    from adkit.parse import parse
+    try:
+        return parse(text, variables=list(names))
+    except ParseError as strict_error:
+        if not lenient:
+            raise
+        from adkit.grading.lenient import rewrite
+        try:
+            return parse(rewrite(text, names), variables=list(names))
+        except ParseError as lenient_error:
+            reason = str(getattr(lenient_error, "reason", ""))
+            match = re.match(r"unknown variable '([^']+)'", reason)
+            if match:  # the more useful message, placed in the student's own text
+                raise ParseError(reason, text, _column_of(match.group(1), text)) from None
+            raise strict_error from None
+
+
+def read_expression(text, names, lenient=False):
     """Parse ``text`` as an expression of the variables ``names``.
 
     Returns ``(graph, None)`` when it can be read, else ``(None, invalid verdict)``.
-    A number (int or float) is accepted as a constant answer.
+    A number (int or float) is accepted as a constant answer. ``lenient``: when the strict
+    parser refuses the text, read it again as rewritten by :mod:`adkit.grading.lenient` (2x,
+    x₁, SIN x); errors are always reported against the text the student wrote.
     """
     from adkit.parse import parse  # the one reader of student text
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
@@ -55,10 +87,10 @@ def read_expression(text, names):
     if not text.strip():
         return None, invalid("The answer is empty.", "empty")
     try:
-        graph = parse(text, variables=list(names))
+        graph = _parse(text, names, lenient)
     except ParseError as e:
         category = "unknown_variable" if "variable" in str(getattr(e, "reason", "")).lower() else "unread"
-        return None, invalid(parse_error_feedback(e), category)
+        return None, invalid(parse_error_feedback(e, names), category)
     except (ADError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as e:
         return None, invalid(f"Could not read your answer: {str(e).splitlines()[0] if str(e) else type(e).__name__}.",
                              "unread")

@@ -12,7 +12,7 @@ tolerance.
 'correct'
 >>> v = q.grade("x2 - cos(x1)")
 >>> v.status, v.category
-('incorrect', 'sign')
+('incorrect', 'trig_sign')
 """
 import functools
 import numbers
@@ -24,15 +24,18 @@ from adkit.forward import Dual
 from adkit.graph import Graph
 from adkit.grading.mistakes import build_candidates
 from adkit.grading.numeric import (
-    close, draw_candidates, format_point, format_value, local_partials, output_of, replay,
-    stable_seed,
+    DEFAULT_DOMAIN, RTOL, close, draw_candidates, format_value, local_partials, output_of,
+    replay, stable_seed,
 )
 from adkit.grading.reading import read_expression
 from adkit.grading.verdict import Verdict
 
 SAMPLE_POINTS = 12       # points an answer is checked at
 CANDIDATE_DRAWS = 400    # random draws to find them inside the domain
-MIN_COMMON_POINTS = 3    # an answer must be defined at this many of the points to be right
+MIN_COMMON_POINTS = 3    # the reference must be usable at this many points to grade at all
+SHOWN_POINTS = 6         # points feedback may quote (never the grading points)
+SHOWN_DIGITS = 4         # significant digits feedback shows, however close the answer is
+MAX_DOMAIN = 1e12        # largest magnitude of a domain bound
 SYMBOLIC_TIMEOUT = 2.0   # seconds for the optional sympy confirmation (in a killable worker)
 
 CORRECT = "Correct."
@@ -41,18 +44,27 @@ CORRECT = "Correct."
 class Question:
     """A derivative question, compiled once: reference, variables, points, expected values.
 
+    An answer is correct when it is defined and equal to the derivative (to ``tolerance``) at
+    *every* grading point: an answer undefined where the derivative is defined is wrong there.
+    Feedback quotes other points (:data:`SHOWN_POINTS`, with :data:`SHOWN_DIGITS` digits), so
+    it never reveals where or how precisely the answer is checked.
+
     Args:
         reference: the function, as text (read by :func:`adkit.parse`) or a Graph.
         wrt: the variable to differentiate with respect to.
         variables: the names an answer may use, in order (default: the reference's inputs).
         domain: optional ``{name: (low, high)}`` for the sample points (default (-3, 3)).
         points: how many sample points to check an answer at.
+        lenient: read answers leniently (2x, x₁, SIN x; :mod:`adkit.grading.lenient`).
+        tolerance: relative tolerance (default 1e-8).
+        partial_credit: ``{mistake class: score}``, e.g. ``{"chain": 0.5}``.
     Raises:
         ADError: the reference cannot be read, ``wrt`` is not a variable, or the function is
             undefined almost everywhere in the domain (the message says what to fix).
     """
 
-    def __init__(self, reference, wrt, *, variables=None, domain=None, points=SAMPLE_POINTS):
+    def __init__(self, reference, wrt, *, variables=None, domain=None, points=SAMPLE_POINTS,
+                 lenient=True, tolerance=None, partial_credit=None):
         if isinstance(reference, Graph):
             graph = reference
         elif isinstance(reference, str):
@@ -72,6 +84,9 @@ class Question:
             raise ADError(f"grade: wrt={wrt!r} is not a variable of the function; the variables "
                           f"are {', '.join(names) or '(none)'}")
         self.graph, self.names, self.wrt = graph, names, wrt
+        self.lenient = bool(lenient)
+        self.rtol = RTOL if tolerance is None else float(tolerance)
+        self.partial_credit = dict(partial_credit or {})
         self.domain = _check_domain(domain or {}, names)
         self._sample(points, stable_seed(str(reference), wrt, ",".join(names)))
 
@@ -79,20 +94,16 @@ class Question:
     def _sample(self, count, seed):
         graph, names = self.graph, self.names
         draws = draw_candidates(names, self.domain, CANDIDATE_DRAWS, seed)
-        with np.errstate(all="ignore"):
-            value, derivative = _value_and_derivative(graph, draws, self.wrt, CANDIDATE_DRAWS)
-            ok = np.isfinite(value) & np.isfinite(derivative)
-            ok &= np.abs(derivative) < 1e12  # far from a pole, where rounding rules everything
-            for n in names:  # 0 is where kinks and conventions live (|x|, relu, 0^0): skip it
-                ok &= draws[n] != 0.0
-        where = np.flatnonzero(ok)[:count]
+        ok = self._usable(draws, CANDIDATE_DRAWS)
+        where = spread_points(draws, names, self.domain, np.flatnonzero(ok), count)
         if len(where) < MIN_COMMON_POINTS:
             raise ADError(f"grade: the function is undefined at almost every sample point "
                           f"({len(np.flatnonzero(ok))} of {CANDIDATE_DRAWS} usable); give a "
                           f"domain, e.g. domain = {{{names[0]} = [0.1, 3]}}")
         self.points = {n: draws[n][where] for n in names}
         self.count = len(where)
-        self.expected = derivative[where]
+        with np.errstate(all="ignore"):
+            _, self.expected = _value_and_derivative(graph, self.points, self.wrt, self.count)
         self.scale = 1.0 + float(np.median(np.abs(self.expected)))
         with np.errstate(all="ignore"):
             env = replay(graph, self.points)
@@ -100,6 +111,34 @@ class Question:
             self.mistakes = build_candidates(graph, env, partials, names, self.wrt, self.count)
         self._mistake_matrix = (np.stack([v for _, _, v in self.mistakes]) if self.mistakes
                                 else np.zeros((0, self.count)))
+        self._sample_shown(seed)
+
+    def _usable(self, draws, count):
+        """Where the function and its derivative are finite, away from poles and from 0."""
+        with np.errstate(all="ignore"):
+            value, derivative = _value_and_derivative(self.graph, draws, self.wrt, count)
+            ok = np.isfinite(value) & np.isfinite(derivative)
+            ok &= np.abs(derivative) < 1e12  # far from a pole, where rounding rules everything
+            for n in self.names:  # 0 is where kinks and conventions live (|x|, relu, 0^0)
+                ok &= draws[n] != 0.0
+        return ok
+
+    def _sample_shown(self, seed):
+        """Points for feedback: one decimal, inside the domain, none of them a grading point."""
+        rng = np.random.default_rng([seed, 1])
+        draws = {}
+        for n in self.names:
+            low, high = self.domain.get(n, DEFAULT_DOMAIN)
+            draws[n] = np.round(rng.uniform(low, high, 64), 1)
+            draws[n] = np.clip(draws[n], low, high)
+        ok = self._usable(draws, 64)
+        for n in self.names:
+            ok &= ~np.isin(draws[n], self.points[n])
+        where = np.flatnonzero(ok)[:SHOWN_POINTS]
+        self.shown = {n: draws[n][where] for n in self.names}
+        with np.errstate(all="ignore"):
+            self.shown_expected = _value_and_derivative(self.graph, self.shown, self.wrt,
+                                                        len(where))[1] if len(where) else []
 
     # -- grading ----------------------------------------------------------------------------
     def grade(self, answer, *, symbolic=False):
@@ -117,7 +156,7 @@ class Question:
                 return Verdict("invalid", 0.0, f"Use only the variables {', '.join(self.names)}.",
                                "unknown_variable")
         else:
-            graph, problem = read_expression(answer, self.names)
+            graph, problem = read_expression(answer, self.names, self.lenient)
             if problem is not None:
                 return problem
         try:
@@ -128,58 +167,81 @@ class Question:
         return self._judge(got, graph, symbolic)
 
     def _judge(self, got, graph, symbolic):
-        expected = self.expected
         defined = np.isfinite(got)
-        agree = defined & close(got, expected, self.scale)
-        common = int(defined.sum())
-        if common >= MIN_COMMON_POINTS and agree[defined].all():  # equal wherever both are defined
+        agree = defined & close(got, self.expected, self.scale, self.rtol)
+        if agree.all():  # defined and equal at every grading point
             if symbolic and self.symbolic_equal(graph) is True:
                 return Verdict("correct", 1.0, "Correct (sympy agrees).", "correct")
             return Verdict("correct", 1.0, CORRECT, "correct")
-        if symbolic and common and agree[defined].all() and self.symbolic_equal(graph) is True:
-            # defined at too few points to decide by numbers: a symbolic proof decides
-            return Verdict("correct", 1.0, "Correct (sympy agrees).", "correct")
         if not defined.all():
-            k = int(np.flatnonzero(~defined)[0])
-            if common < MIN_COMMON_POINTS or agree[defined].all():
-                return Verdict("incorrect", 0.0, f"Your answer is undefined at "
-                               f"{format_point(self.names, self.points, k)}, where the derivative "
-                               f"is {format_value(float(expected[k]))}.", "undefined")
+            return self._wrong("undefined", "Your answer is undefined at points where the "
+                                            "derivative exists" + self._shown_undefined(graph))
         mistake = self._mistake(got)
         if mistake is not None:
-            category, feedback = mistake
-            return Verdict("incorrect", 0.0, feedback, category)
-        return Verdict("incorrect", 0.0, self._differs(got, defined, agree), "differs")
+            return self._wrong(*mistake)
+        return self._wrong("differs", self._differs(graph))
+
+    def _wrong(self, category, feedback):
+        score = self.partial_credit.get(category, 0.0)
+        if score:
+            feedback += f" (Partial credit: {score:g}.)"
+        return Verdict("incorrect", score, feedback, category)
 
     def _mistake(self, got):
         if len(self._mistake_matrix):
-            matches = np.all(close(got, self._mistake_matrix, self.scale), axis=1)
+            matches = np.all(close(got, self._mistake_matrix, self.scale, self.rtol), axis=1)
             hit = np.flatnonzero(matches)
             if len(hit):
                 category, feedback, _ = self.mistakes[int(hit[0])]
                 return category, feedback
         with np.errstate(all="ignore"):
-            if np.all(np.isfinite(got)):
-                offset = got - self.expected
-                if np.all(close(offset, offset[0], self.scale)):
-                    return "offset", (f"Your answer differs from the derivative by the constant "
-                                      f"{format_value(float(offset[0]))}: check the constant "
-                                      f"terms (the derivative of a constant is 0).")
-                nonzero = np.abs(self.expected) > 1e-9 * self.scale
-                if nonzero.sum() >= MIN_COMMON_POINTS:
-                    ratio = got[nonzero] / self.expected[nonzero]
-                    if np.all(close(ratio, ratio[0], 1.0)) and ratio[0] != 0:
-                        return "factor", (f"Your answer is {format_value(float(ratio[0]))} times "
-                                          f"the derivative: check the constant factors (an "
-                                          f"exponent brought down, a factor of an inner "
-                                          f"function).")
+            offset = got - self.expected
+            if np.all(close(offset, offset[0], self.scale, self.rtol)):
+                return "offset", (f"Your answer differs from the derivative by the constant "
+                                  f"{_shown(float(offset[0]))}: check the constant terms (the "
+                                  f"derivative of a constant is 0).")
+            nonzero = np.abs(self.expected) > 1e-9 * self.scale
+            if nonzero.sum() >= MIN_COMMON_POINTS:
+                ratio = got[nonzero] / self.expected[nonzero]
+                if np.all(close(ratio, ratio[0], 1.0, self.rtol)) and ratio[0] != 0:
+                    return "factor", (f"Your answer is {_shown(float(ratio[0]))} times the "
+                                      f"derivative: check the constant factors (an exponent "
+                                      f"brought down, a factor of an inner function).")
         return None
 
-    def _differs(self, got, defined, agree):
-        k = int(np.flatnonzero(defined & ~agree)[0])
-        e, g = float(self.expected[k]), float(got[k])
-        return (f"At {format_point(self.names, self.points, k)} the derivative is "
-                f"{format_value(e, g)} but your answer gives {format_value(g, e)}.")
+    def _answer_at_shown(self, graph):
+        count = len(self.shown_expected)
+        if not count:
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                return output_of(graph, replay(graph, self.shown), count)
+        except (ADError, ArithmeticError, ValueError, TypeError, IndexError):
+            return None
+
+    def _shown_undefined(self, graph):
+        got = self._answer_at_shown(graph)
+        if got is not None and not np.isfinite(got).all():
+            k = int(np.flatnonzero(~np.isfinite(got))[0])
+            return (f", e.g. at {_shown_point(self.names, self.shown, k)}, where the derivative "
+                    f"is {_shown(float(self.shown_expected[k]))}.")
+        return "."
+
+    def _differs(self, graph):
+        got = self._answer_at_shown(graph)
+        if got is not None:
+            wrong = ~(np.isfinite(got) & close(got, self.shown_expected, self.scale, self.rtol))
+            if wrong.any():
+                k = int(np.flatnonzero(wrong)[0])
+                e, g = _shown(float(self.shown_expected[k])), _shown(float(got[k]))
+                if e == g:
+                    return (f"At {_shown_point(self.names, self.shown, k)} your answer is close "
+                            f"to the derivative ({e}) but not equal to it: check the "
+                            f"coefficients and constants.")
+                return (f"At {_shown_point(self.names, self.shown, k)} the derivative is "
+                        f"{_shown(float(self.shown_expected[k]))} but your answer gives "
+                        f"{_shown(float(got[k]))}.")
+        return "Your answer does not equal the derivative everywhere in the domain."
 
     def symbolic_equal(self, graph, timeout=SYMBOLIC_TIMEOUT):
         """Ask sympy (in a worker process, killed after ``timeout`` s) whether ``graph`` equals
@@ -204,6 +266,37 @@ class Question:
         return symbolic
 
 
+def _shown(x):
+    """A number as feedback shows it: always :data:`SHOWN_DIGITS` significant digits."""
+    return format_value(float(f"{x:.{SHOWN_DIGITS}g}")) if np.isfinite(x) else format_value(x)
+
+
+def _shown_point(names, points, k):
+    return ", ".join(f"{n} = {_shown(float(points[n][k]))}" for n in names)
+
+
+def spread_points(draws, names, domain, usable, count):
+    """``count`` of the ``usable`` draws, spread over the domain (farthest-point order).
+
+    Points spread to the ends of the domain separate answers that agree with the derivative
+    only near one place (x for sin x near 0, a Taylor polynomial, |x| for x).
+    """
+    if len(usable) <= count:
+        return usable
+    scaled = []
+    for n in names:
+        low, high = domain.get(n, DEFAULT_DOMAIN)
+        scaled.append((draws[n][usable] - low) / (high - low))
+    coords = np.stack(scaled, axis=1)
+    chosen = [0]
+    distance = np.linalg.norm(coords - coords[0], axis=1)
+    for _ in range(count - 1):
+        k = int(np.argmax(distance))
+        chosen.append(k)
+        distance = np.minimum(distance, np.linalg.norm(coords - coords[k], axis=1))
+    return usable[np.sort(chosen)]
+
+
 def _check_domain(domain, names):
     checked = {}
     for name, bounds in domain.items():
@@ -211,12 +304,14 @@ def _check_domain(domain, names):
             raise ADError(f"grade: the domain names {name!r}, which is not a variable "
                           f"({', '.join(names)})")
         try:
+            if isinstance(bounds, (str, bytes)) or any(isinstance(b, bool) for b in bounds):
+                raise TypeError
             low, high = (float(b) for b in bounds)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ADError(f"grade: the domain of {name} must be [low, high], got {bounds!r}") from None
-        if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ADError(f"grade: the domain of {name} must be [low, high] with low < high, got "
-                          f"{bounds!r}")
+        if not (abs(low) <= MAX_DOMAIN and abs(high) <= MAX_DOMAIN and low < high):
+            raise ADError(f"grade: the domain of {name} must be [low, high] with low < high and "
+                          f"|bounds| <= {MAX_DOMAIN:.0e}, got {str(bounds)[:60]}")
         checked[name] = (low, high)
     return checked
 
@@ -237,26 +332,35 @@ def _value_and_derivative(graph, points, wrt, count):
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(reference, wrt, variables, domain):
-    return Question(reference, wrt, variables=variables, domain=dict(domain) if domain else None)
+def _compiled(reference, wrt, variables, domain, options):
+    return Question(reference, wrt, variables=variables, domain=dict(domain) if domain else None,
+                    **_options(options))
 
 
-def grade(reference, answer, wrt, *, variables=None, domain=None, symbolic=False):
+def _options(frozen):
+    lenient, tolerance, credit = frozen
+    return {"lenient": lenient, "tolerance": tolerance, "partial_credit": dict(credit)}
+
+
+def grade(reference, answer, wrt, *, variables=None, domain=None, symbolic=False, lenient=True,
+          tolerance=None, partial_credit=None):
     """Grade a student's derivative of ``reference`` with respect to ``wrt``.
 
     The decision is numerical: adkit's own derivative of the reference and the answer are
-    compared at seeded random points where both are defined, to a relative tolerance of 1e-8.
-    Wrong answers get feedback naming the likely mistake (sign, chain rule, product rule,
-    wrong variable, the function instead of its derivative) or a point where they differ.
+    compared at seeded random points spread over the domain, to a relative tolerance of 1e-8;
+    the answer must be defined wherever the derivative is. Wrong answers get feedback naming the
+    misapplied rule and where (product, quotient, power, chain rule, a trig sign, ln), or a
+    point where they differ (never a grading point).
 
     Args:
         reference: the function (text or Graph). answer: the student's text (or a number).
         wrt: the variable. variables: names the answer may use (default: the reference's).
         domain: ``{name: (low, high)}`` for the sample points.
-        symbolic: also ask sympy (in a worker process killed after 2 s): it confirms a
-            numerical "correct", and can accept an answer defined at too few sample points
-            to be judged by numbers. It never turns a numerical "correct" into "incorrect"
-            (failing to simplify a difference to 0 proves nothing).
+        symbolic: also ask sympy (in a worker process killed after 2 s) to confirm a
+            numerical "correct". It never changes the decision.
+        lenient: read ``2x``, ``3x^2``, ``2 sin x``, ``x₁``, ``SIN(x)``, ``√x`` as a teacher
+            would (the text is rewritten token by token, then read by the allow-list parser).
+        tolerance: relative tolerance. partial_credit: ``{mistake class: score}``.
     Returns:
         A :class:`~adkit.grading.verdict.Verdict` (``.status``, ``.score``, ``.feedback``).
 
@@ -265,12 +369,17 @@ def grade(reference, answer, wrt, *, variables=None, domain=None, symbolic=False
     'correct'
     >>> ad.grade("sin(x^2)", "cos(x^2)", "x").category
     'chain'
+    >>> ad.grade("x^3", "3x^2", "x").status
+    'correct'
     """
+    options = (bool(lenient), tolerance, tuple(sorted((partial_credit or {}).items())))
     if isinstance(reference, str):
         key_domain = tuple(sorted((k, tuple(v)) for k, v in (domain or {}).items()))
-        question = _compiled(reference, wrt, tuple(variables) if variables else None, key_domain)
+        question = _compiled(reference, wrt, tuple(variables) if variables else None, key_domain,
+                             options)
     else:
-        question = Question(reference, wrt, variables=variables, domain=domain)
+        question = Question(reference, wrt, variables=variables, domain=domain,
+                            **_options(options))
     return question.grade(answer, symbolic=symbolic)
 
 

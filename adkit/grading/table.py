@@ -17,6 +17,7 @@ A formula that names another row's ẇ/w̄ is evaluated with the *student's* val
 [('ẇ1', 'correct'), ('ẇ2', 'correct'), ('ẇ3', 'incorrect'), ('ẇ4', 'correct'), ('ẇ5', 'carried')]
 """
 import inspect
+import math
 import numbers
 import re
 import unicodedata
@@ -32,27 +33,40 @@ from adkit.grading.verdict import RowMark, TableGrade
 TABLE_RTOL = 5e-3      # students copy numbers to 3 significant digits
 TABLE_ATOL = 1e-6
 MAX_ENTRIES = 1_000
-_KEY = re.compile(r"^w(?:\u0307|dot|\u0304|bar)[ _]?([0-9]+)$")
+MAX_ROW_DIGITS = 7
+_MARK = r"(\u0307|dot|\u0304|bar)"
+_KEY = re.compile(rf"^w{_MARK}_?([0-9]{{1,{MAX_ROW_DIGITS}}})$|^w_?([0-9]{{1,{MAX_ROW_DIGITS}}})_?{_MARK}$")
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def row_key(key):
-    """``("dot", 3)`` for "ẇ3", "wdot3", "WDOT3"; ``("bar", 2)`` for "w̄2", "wbar2"; else None."""
-    if not isinstance(key, str):
+    """``("dot", 3)`` for "ẇ3", "wdot3", "WDOT3", "w3dot"; ``("bar", 2)`` for "w̄2", "wbar2",
+    "w2bar", "w̄₂"; else None."""
+    if not isinstance(key, str) or len(key) > 40:
         return None
     text = unicodedata.normalize("NFD", key.strip()).lower().replace(" ", "")
+    text = text.translate(_SUBSCRIPT_DIGITS)
+    # a mark typed after the digits (w5̄: the macron sits on the 5) is the same row
+    if len(text) > 2 and text[-1] in "\u0307\u0304" and text[1:-1].isdigit():
+        text = text[0] + text[-1] + text[1:-1]
     match = _KEY.match(text)
     if not match:
         return None
-    kind = "dot" if ("\u0307" in text[:2] or text.startswith("wdot")) else "bar"
-    return kind, int(match.group(1))
+    mark = match.group(1) or match.group(4)
+    kind = "dot" if mark in ("\u0307", "dot") else "bar"
+    return kind, int(match.group(2) or match.group(3))
 
 
 def split_table_answer(text):
-    """"ẇ1=1; ẇ2=0" -> ({"ẇ1": "1", "ẇ2": "0"}, [problems]); entries split on ';' or newlines."""
+    """"ẇ1=1; ẇ2=0" -> ({"ẇ1": "1", "ẇ2": "0"}, [problems]).
+
+    Entries are separated by ';', newlines or ',' (a comma inside parentheses, as in
+    max(a, b), belongs to the formula).
+    """
     entries, problems = {}, []
     if len(text) > MAX_ANSWER_CHARS:
         return {}, [f"the answer is too long ({len(text):,} characters)"]
-    pieces = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    pieces = [p.strip() for p in _split_entries(text) if p.strip()]
     for piece in pieces[:MAX_ENTRIES]:
         key, sep, value = piece.partition("=")
         if not sep or not key.strip() or not value.strip():
@@ -66,8 +80,33 @@ def split_table_answer(text):
     return entries, problems
 
 
+def _split_entries(text):
+    pieces, depth, start = [], 0, 0
+    for k, c in enumerate(text):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(depth - 1, 0)
+        elif c in ";\n" or (c == "," and depth == 0):
+            pieces.append(text[start:k])
+            start = k + 1
+    pieces.append(text[start:])
+    return pieces
+
+
 def _close(got, expected, rtol):
+    """Same number to ``rtol``; a non-finite value is never close to anything but itself."""
+    if not (math.isfinite(got) and math.isfinite(expected)):
+        return got == expected
     return abs(got - expected) <= rtol * max(abs(got), abs(expected)) + TABLE_ATOL
+
+
+def _as_float(value):
+    """A number entry as a float, or None when it is too large for one (10**400)."""
+    try:
+        return float(value)
+    except (OverflowError, ValueError, TypeError, ZeroDivisionError):
+        return None
 
 
 def _source_graph(source, at):
@@ -98,7 +137,7 @@ class TableQuestion:
             input gets 1, the others 0).
     """
 
-    def __init__(self, source, at, mode="forward", seed=None, *, rtol=TABLE_RTOL):
+    def __init__(self, source, at, mode="forward", seed=None, *, rtol=TABLE_RTOL, lenient=True):
         if mode not in ("forward", "reverse"):
             raise ADError(f"grade_table: mode must be 'forward' or 'reverse', got {mode!r}")
         if not isinstance(at, dict):
@@ -109,10 +148,16 @@ class TableQuestion:
         missing = [n for n in graph.inputs if n not in at]
         if missing:
             raise ADError(f"grade_table: no value in `at` for {', '.join(missing)}")
-        self.graph, self.mode, self.rtol = graph, mode, rtol
+        point = {}
+        for n in graph.inputs:
+            value = _as_float(at[n]) if not isinstance(at[n], bool) else None
+            if value is None or not math.isfinite(value):
+                raise ADError(f"grade_table: at[{n!r}] must be a finite number, got "
+                              f"{str(at[n])[:40]}")
+            point[n] = value
+        self.graph, self.mode, self.rtol, self.lenient = graph, mode, rtol, lenient
         self.kind = "dot" if mode == "forward" else "bar"
         self.seed = self._seed(seed, graph.inputs) if mode == "forward" else None
-        point = {n: float(at[n]) for n in graph.inputs}
         with np.errstate(all="ignore"):
             self.primals = replay(graph, point)
             self.partials = local_partials(graph, self.primals)
@@ -127,6 +172,7 @@ class TableQuestion:
         self.names = [self.row_name(i) for i in range(count)]
         self.formulas = self._table_formulas(source, at, seed)
         self.variables = self._variables(graph)
+        self.allowed = set(self.variables)
 
     # -- compiling --------------------------------------------------------------------------
     @staticmethod
@@ -141,7 +187,11 @@ class TableQuestion:
             unknown = [n for n in seed if n not in inputs]
             if unknown:
                 raise ADError(f"grade_table: seed names {', '.join(unknown)}, not an input")
-            return {n: float(seed.get(n, 0.0)) for n in inputs}
+            values = {n: _as_float(seed.get(n, 0.0)) for n in inputs}
+            if any(isinstance(v, bool) for v in seed.values()) or \
+                    not all(v is not None and math.isfinite(v) for v in values.values()):
+                raise ADError("grade_table: the seed must give finite numbers, e.g. {'x1': 1.0}")
+            return values
         raise ADError("grade_table: seed must be an input name or a dict such as {'x1': 1.0}")
 
     def row_name(self, i):
@@ -195,9 +245,10 @@ class TableQuestion:
 
     def rule_values(self, values):
         """Every row's value by its rule, in table order; ``values`` overrides rows read."""
-        out = {}
+        out, known = {}, dict(values)  # known: the values read, else the rule's (no copies)
         for i in self.order:
-            out[i] = self.rule_value(i, {**out, **values}, fallback=out)
+            out[i] = self.rule_value(i, known, fallback=out)
+            known.setdefault(i, out[i])
         return out
 
     def dependencies(self, i):
@@ -229,31 +280,80 @@ class TableQuestion:
         got, unreadable, formulas = {}, {}, {}
         for i, value in entries.items():
             if isinstance(value, numbers.Real) and not isinstance(value, bool):
-                got[i] = float(value)
+                number = _as_float(value)
+                if number is None:
+                    unreadable[i] = "Your number is too large to be a value of this table."
+                else:
+                    got[i] = number
             elif isinstance(value, str):
-                try:
-                    from adkit.parse import parse
-                    formulas[i] = parse(value, variables=self.variables)
-                except ParseError as e:
-                    unreadable[i] = parse_error_feedback(e)
-                except Exception as e:
-                    unreadable[i] = f"Could not read your answer ({type(e).__name__})."
+                formula, problem = self._read_formula(value)
+                if problem is None:
+                    formulas[i] = formula
+                else:
+                    unreadable[i] = problem
             else:
                 unreadable[i] = "Could not read your answer: expected a number or a formula."
-        pending = {i: (g, self._rows_used(g)) for i, g in formulas.items()}
-        progress = True
-        while pending and progress:  # rows whose formulas read only settled rows, until none left
-            progress = False
-            for i in list(pending):
-                graph, uses = pending[i]
-                if any(r in pending for r in uses):
-                    continue
-                got[i] = self._evaluate(graph, got)
-                del pending[i]
-                progress = True
-        for i in pending:
-            unreadable[i] = "Your formula refers to rows that refer back to it."
+        for i in self._formula_order(formulas, unreadable):
+            got[i] = self._evaluate(formulas[i], got)
         return got, unreadable
+
+    def _read_formula(self, text):
+        """(graph, None) or (None, feedback): the allow-list parser, then a check of the names."""
+        from adkit.parse import parse
+        try:
+            graph = parse(text)
+            unknown = [n for n in graph.inputs if n not in self.allowed]
+            if unknown and self.lenient:
+                graph = self._read_leniently(text) or graph
+                unknown = [n for n in graph.inputs if n not in self.allowed]
+        except ParseError as e:
+            graph = self._read_leniently(text) if self.lenient else None
+            if graph is None:
+                return None, parse_error_feedback(e)
+            unknown = [n for n in graph.inputs if n not in self.allowed]
+        except Exception as e:
+            return None, f"Could not read your answer ({type(e).__name__})."
+        if unknown:
+            return None, (f"Could not read your answer: unknown name '{unknown[0][:20]}'; use w1, "
+                          f"w2, …, the inputs and this column's {self.names[0][:-1]}k.")
+        return graph, None
+
+    def _read_leniently(self, text):
+        from adkit.grading.lenient import rewrite
+        from adkit.parse import parse
+        try:
+            return parse(rewrite(text, self.allowed, self._canonical))
+        except ParseError:
+            return None
+
+    def _canonical(self, name):
+        """``w5bar``, ``w̄₅``, ``W5BAR`` -> the ASCII row name of this column (``wbar5``)."""
+        rk = row_key(name)
+        if rk is None or rk[0] != self.kind or not 1 <= rk[1] <= len(self.graph):
+            return None
+        return f"w{self.kind}{rk[1]}"
+
+    def _formula_order(self, formulas, unreadable):
+        """Formula rows in an order where each comes after the rows it reads (Kahn: linear)."""
+        uses = {i: [r for r in self._rows_used(g) if r in formulas] for i, g in formulas.items()}
+        waiting = {i: len(set(u)) for i, u in uses.items()}
+        readers = {}
+        for i, used in uses.items():
+            for r in set(used):
+                readers.setdefault(r, []).append(i)
+        ready = [i for i, n in waiting.items() if n == 0]
+        order = []
+        while ready:
+            i = ready.pop()
+            order.append(i)
+            for reader in readers.get(i, ()):
+                waiting[reader] -= 1
+                if waiting[reader] == 0:
+                    ready.append(reader)
+        for i in formulas:
+            if waiting[i] > 0:
+                unreadable[i] = "Your formula refers to rows that refer back to it."
+        return order
 
     def _rows_used(self, formula):
         used = set()
@@ -286,7 +386,7 @@ class TableQuestion:
             with np.errstate(all="ignore"):
                 value = replay(formula, inputs)[formula.outputs[0]]
             return float(value)
-        except (ADError, ArithmeticError, ValueError, TypeError):
+        except (ADError, ArithmeticError, ValueError, TypeError, IndexError):
             return float("nan")
 
     def _mark(self, i, entries, got, unreadable):
@@ -296,13 +396,13 @@ class TableQuestion:
         if i in unreadable:
             return RowMark(name, "incorrect", unreadable[i], expected, None)
         value = got[i]
-        if np.isfinite(value) and _close(value, expected, self.rtol):
+        if _close(value, expected, self.rtol):
             return RowMark(name, "correct", "Correct.", expected, value)
         deps = self.dependencies(i)
         wrong_deps = [r for r in deps if r in got and not _close(got[r], self.true[r], self.rtol)]
-        if wrong_deps and np.isfinite(value):
+        if wrong_deps and math.isfinite(value) and math.isfinite(expected):
             carried = self.rule_value(i, {r: got[r] for r in deps if r in got})
-            if _close(value, carried, self.rtol):
+            if math.isfinite(carried) and _close(value, carried, self.rtol):
                 names = ", ".join(self.names[r] for r in wrong_deps)
                 return RowMark(name, "carried", f"Right rule, applied to your value of {names}: "
                                                 f"the earlier error is carried forward.",
@@ -338,7 +438,7 @@ class TableQuestion:
         return TableGrade(tuple(marks), score, status, feedback, tuple(extra))
 
 
-def grade_table(source, answers, at, mode="forward", seed=None, *, rtol=TABLE_RTOL):
+def grade_table(source, answers, at, mode="forward", seed=None, *, rtol=TABLE_RTOL, lenient=True):
     """Grade a filled-in tangent (forward) or adjoint (reverse) column of a trace table.
 
     Args:
@@ -356,4 +456,4 @@ def grade_table(source, answers, at, mode="forward", seed=None, *, rtol=TABLE_RT
     >>> m.score, m.status
     (1.0, 'correct')
     """
-    return TableQuestion(source, at, mode, seed, rtol=rtol).grade(answers)
+    return TableQuestion(source, at, mode, seed, rtol=rtol, lenient=lenient).grade(answers)

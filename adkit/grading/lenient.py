@@ -14,6 +14,8 @@ branches add to the parser are read leniently too.
 '2 * x + 3 * x ^ 2'
 >>> rewrite("2 SIN x cos x", ["x"])
 '2 * sin x * cos x'
+>>> rewrite("sin 2x", ["x"])
+'sin ( 2 * x )'
 >>> rewrite("x₁·x_2 + √x1", ["x1", "x2"])
 'x1 * x2 + sqrt x1'
 """
@@ -50,23 +52,48 @@ def rewrite(text, names, resolve=None):
     tokens = tokenize(text)
     allowed = names if isinstance(names, (set, frozenset)) else set(names)
     lower = {f.lower(): f for f in _functions() if f == f.lower()}
-    pieces = []  # (kind, text): kind is number/variable/constant/function/op/(/)/,
+    pieces = []  # (kind, text, start, end): kind is number/variable/constant/function/op/(/)/,
     for token in tokens[:-1]:
+        span = (token.column - 1, token.end)
         if token.kind == "name":
-            pieces.extend(_name_pieces(token.text, allowed, lower, resolve))
+            pieces.extend((kind, text) + span
+                          for kind, text in _name_pieces(token.text, allowed, lower, resolve))
         elif token.kind == "number":
-            pieces.append(("number", _number_text(token)))
+            pieces.append(("number", _number_text(token)) + span)
         else:
-            pieces.append((token.kind if token.kind != "op" else "op", token.text))
+            pieces.append((token.kind, token.text) + span)
     out = []
     previous = None
-    for kind, piece in pieces:
+    close_after = None  # index of the last piece of a glued argument: sin 2x is sin(2x)
+    for k, (kind, piece, _, _) in enumerate(pieces):
         if previous in _OPERANDS and kind in ("number", "variable", "constant", "function", "("):
             if not (previous == "number" and kind == "number"):
                 out.append("*")
+        if previous == "function" and kind != "(":
+            end = _glued_run(pieces, k)
+            if end > k:
+                out.append("(")
+                close_after = end
         out.append(piece)
+        if k == close_after:
+            out.append(")")
+            close_after = None
         previous = kind
     return " ".join(out)
+
+
+def _glued_run(pieces, k):
+    """The last index of the operands written together from ``k`` on (2x, 2x^2, xy)."""
+    end = k
+    while end + 1 < len(pieces):
+        kind, text, start, _ = pieces[end + 1]
+        glued = start <= pieces[end][3]  # no space between (or the same token)
+        if not glued or not (kind in ("number", "variable", "constant") or text == "^"):
+            break
+        end += 1
+    if pieces[end][1] == "^":
+        end -= 1
+    return end
 
 
 def _number_text(token):

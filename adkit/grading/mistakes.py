@@ -19,7 +19,7 @@ from adkit.grading.numeric import close, node_args, tangent_of, tangent_sweep
 from adkit.printing import inline_expressions
 
 # The mistake classes a key can give partial credit for (KEY: partial_credit = { chain = 0.5 }).
-CREDIT_CLASSES = ("chain", "product", "quotient", "power", "trig_sign", "log", "sign",
+CREDIT_CLASSES = ("chain", "product", "quotient", "power", "trig_sign", "log", "outer", "sign",
                   "function", "variable", "offset", "factor")
 
 # Linear in their one variable argument: no chain factor to forget, no sign of their own.
@@ -55,6 +55,11 @@ _TRIG = {"sin": "(sin u)' = cos u · u'.", "cos": "(cos u)' = -sin u · u' (a mi
          "tan": "(tan u)' = (1 + tan² u) · u'."}
 
 
+_KEPT = {"sin": "(sin u)' = cos u · u'.", "cos": "(cos u)' = -sin u · u'.",
+         "tan": "(tan u)' = (1 + tan² u) · u'.", "tanh": "(tanh u)' = (1 - tanh² u) · u'.",
+         "sqrt": "(√u)' = u'/(2√u)."}
+
+
 def _rule_mutations(graph, env, partials, tangents, texts):
     """``(category, feedback, ("partials", mutated partials))`` for each misapplied rule."""
     out = []
@@ -72,7 +77,12 @@ def _rule_mutations(graph, env, partials, tangents, texts):
         if name == "mul" and None not in refs and all(tangents[r] is not None for r in refs):
             mutate(i, (tangents[refs[1]], None), "product",
                    f"Product rule in the derivative of {where}: (u·v)' = u'·v + u·v', not u'·v'.")
-        elif name == "div" and refs[1] is not None:
+        elif name == "div" and None not in refs and all(tangents[r] is not None for r in refs):
+            with np.errstate(all="ignore"):
+                mutate(i, (1 / tangents[refs[1]], None), "quotient",
+                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
+                       f"not u'/v'.")
+        if name == "div" and refs[1] is not None:
             p = partials[i]
             v = args[1]
             if refs[0] is not None:
@@ -108,6 +118,10 @@ def _rule_mutations(graph, env, partials, tangents, texts):
             with np.errstate(all="ignore"):
                 mutate(i, [np.log(args[0])], "log",
                        f"In the derivative of {where}: (ln u)' = u'/u, not ln u.")
+        elif name in _KEPT and refs[0] is not None:
+            mutate(i, [env[i]], "outer",
+                   f"In the derivative of {where}: the outer function was kept, not "
+                   f"differentiated; {_KEPT[name]}")
     return out
 
 
@@ -118,13 +132,14 @@ def build_candidates(graph, env, partials, names, wrt, count):
     derivative = tangent_of(graph, tangent_sweep(graph, env, wrt, partials), count)
     candidates = [("sign", "Your answer has the wrong sign: it is minus the derivative. Check the "
                            "signs of each term.", -derivative)]
+    others = []
     for other in names:
         if other == wrt:
             continue
         values = tangent_of(graph, tangent_sweep(graph, env, other, partials), count)
-        candidates.append(("variable", f"That is the derivative with respect to {other}; the "
-                                       f"question asks for the derivative with respect to {wrt}.",
-                           values))
+        others.append(("variable", f"That is the derivative with respect to {other}; the "
+                                   f"question asks for the derivative with respect to {wrt}.",
+                       values))
     true_tangents = tangent_sweep(graph, env, wrt, partials)
     rules = _rule_mutations(graph, env, partials, true_tangents, texts)
     chain, signs, terms = [], [], []
@@ -154,6 +169,7 @@ def build_candidates(graph, env, partials, names, wrt, count):
     function = np.broadcast_to(np.asarray(env[out], dtype=float), (count,))
     variants = [("function", f"That is the function {texts[out]} itself, not its derivative with "
                              f"respect to {wrt}.", None)]
+    ordered = []
     for category, feedback, variant in chain + variants + rules + signs + terms:
         if variant is None:
             values = function
@@ -161,8 +177,12 @@ def build_candidates(graph, env, partials, names, wrt, count):
             values = tangent_of(graph, tangent_sweep(graph, env, wrt, variant[1]), count)
         else:
             values = tangent_of(graph, tangent_sweep(graph, env, wrt, partials, variant), count)
-        candidates.append((category, feedback, values))
-    return _distinct(candidates, derivative)
+        ordered.append((category, feedback, values))
+    # a chain factor left out first: d/dx sqrt(x1² + x2) without 2·x1 is also the x2-derivative
+    # a specific rule (a quotient's sign swapped) before "minus the derivative"
+    split = len(chain) + 1 + len(rules)
+    return _distinct(ordered[:len(chain)] + others + ordered[len(chain):split] + candidates
+                     + ordered[split:], derivative)
 
 
 def _distinct(candidates, derivative):

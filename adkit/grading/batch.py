@@ -242,6 +242,7 @@ def select_answers(key, rows):
         else:
             first_line[pair] = row.line
         chosen[pair] = row.answer
+    students.update(q.student for q in key.variants if q.student is not None)
     return chosen, sorted(students), problems
 
 

@@ -1,4 +1,5 @@
-"""Benchmark: a 10,000-answer batch (5 questions x 2,000 students) through `adkit grade`, end to end.
+"""Benchmark: a 10,000-answer batch (5 questions x 2,000 students) through `adkit grade`, end to end;
+then filled-in tables of 200 and 1,000 rows (answers/s, in process), and the class report.
 
 The batch mixes correct answers in several equivalent forms, typical wrong answers (sign, chain
 rule, product rule, wrong variable, the function itself, off by a constant), answers with
@@ -6,6 +7,11 @@ random constants (so many texts are distinct and the per-text cache cannot hide 
 5 % garbage (hostile or unreadable text). The command runs in a subprocess, start-up included.
 
     .venv/bin/python bench/bench_grading.py [--students 2000] [--jobs 1] [--repeat 3] [--unique]
+                                            [--figures figures/]
+
+``--figures DIR`` also grades the 30-student class file of the tests
+(tests/data/grading_class) and writes its report chart to DIR/grading-mistakes.png, printing
+the diagnosis coverage (wrong answers that get a named rule).
 """
 import argparse
 import csv
@@ -94,6 +100,55 @@ def make_batch(directory, students, seed=0, unique=False):
     return count
 
 
+def table_speed(rows, answers=20):
+    """Answers/s for a ``rows``-row forward table (numbers and formulas, some rows wrong)."""
+    from adkit.grading.table import TableQuestion
+    start = time.perf_counter()
+    question = TableQuestion(" + ".join(f"sin({k % 7 + 1}*x1)" for k in range(rows // 3)),
+                             at={"x1": 0.7}, mode="forward")
+    compile_time = time.perf_counter() - start
+    rng = random.Random(1)
+    texts = []
+    for _ in range(answers):
+        parts = []
+        for i in question.order:
+            name = question.names[i]
+            roll = rng.random()
+            if roll < 0.5:
+                parts.append(f"{name}={question.true[i]:.6g}")
+            elif roll < 0.9:
+                parts.append(f"{name}={question.formulas.get(name, question.true[i])}"
+                             .replace("·", "*"))
+            else:
+                parts.append(f"{name}={rng.uniform(-2, 2):.3f}")
+        texts.append("; ".join(parts))
+    question.grade(texts[0])  # warm-up: the parser's lazy imports
+    import tracemalloc
+    start = time.perf_counter()
+    for text in texts:
+        question.grade(text)
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    question.grade(texts[0])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return len(question.graph), compile_time, answers / elapsed, peak
+
+
+def class_figure(directory):
+    """Grade the class file, write its report chart, return (named, wrong)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, "..", "tests", "data", "grading_class")
+    from adkit.grading.batch import grade_batch, read_answers
+    from adkit.grading.key import load_key
+    from adkit.grading.report import chart_png, coverage, summarize
+    result = grade_batch(load_key(os.path.join(folder, "key.toml")),
+                         read_answers(os.path.join(folder, "answers.csv"))[0])
+    with open(os.path.join(directory, "grading-mistakes.png"), "wb") as f:
+        f.write(chart_png(summarize(result)))
+    return coverage(result)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=2000)
@@ -101,6 +156,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--unique", action="store_true",
                         help="make every answer text distinct (no cache hits)")
+    parser.add_argument("--figures", metavar="DIR", help="write the class report chart here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         count = make_batch(tmp, args.students, unique=args.unique)
@@ -121,6 +177,14 @@ def main(argv=None):
         print(f"end to end (process start-up included): best {best:.2f} s of {args.repeat} -> "
               f"{count / best:,.0f} answers/s")
         print(done.stderr.strip().splitlines()[-1])
+    for rows in (200, 1000):
+        size, compile_time, rate, peak = table_speed(rows)
+        print(f"table of {size} rows: compiled in {compile_time:.2f} s, {rate:,.1f} answers/s "
+              f"(every row a number or a formula), {peak / 1e6:.1f} MB peak per answer")
+    if args.figures:
+        named, wrong = class_figure(args.figures)
+        print(f"class file: {named} of {wrong} wrong answers get a named rule; chart in "
+              f"{os.path.join(args.figures, 'grading-mistakes.png')}")
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ import numpy as np
 from adkit.core import ADError, ParseError
 from adkit.graph import CONST, INPUT, Graph
 from adkit.grading.numeric import format_value, local_partials, replay
-from adkit.grading.reading import MAX_ANSWER_CHARS, parse_error_feedback
+from adkit.grading.reading import parse_error_feedback
 from adkit.grading.verdict import RowMark, TableGrade
 
 TABLE_RTOL = 5e-3      # students copy numbers to 3 significant digits
 TABLE_ATOL = 1e-6
-MAX_ENTRIES = 1_000
+MAX_ENTRIES = 5_000
+MAX_TABLE_CHARS = 120_000   # a whole column (1,000 rows of formulas fit); each entry <= 10,000
 MAX_ROW_DIGITS = 7
 _MARK = r"(\u0307|dot|\u0304|bar)"
 _KEY = re.compile(rf"^w{_MARK}_?([0-9]{{1,{MAX_ROW_DIGITS}}})$|^w_?([0-9]{{1,{MAX_ROW_DIGITS}}})_?{_MARK}$")
@@ -64,7 +65,7 @@ def split_table_answer(text):
     max(a, b), belongs to the formula).
     """
     entries, problems = {}, []
-    if len(text) > MAX_ANSWER_CHARS:
+    if len(text) > MAX_TABLE_CHARS:
         return {}, [f"the answer is too long ({len(text):,} characters)"]
     pieces = [p.strip() for p in _split_entries(text) if p.strip()]
     for piece in pieces[:MAX_ENTRIES]:

@@ -64,7 +64,7 @@ import operator
 import numpy as np
 
 from adkit.core import (ADD_PREC, ATOM_PREC, CMP_PREC, MUL_PREC, NEG_PREC, POW_PREC,  # noqa: F401
-                        _BUILT_IN, ADError, Notation, Primitive, PRIMITIVES, primitive, register,
+                        _BUILT_IN, ADError, Boxed, Notation, Primitive, PRIMITIVES, primitive, register,
                         shape_of, ndim_of)
 
 
@@ -517,6 +517,29 @@ def unbroadcast(x, shape):
     if axes:
         x = sum_p(x, axis=tuple(a - len(have) for a in axes), keepdims=False)
     return _reshaped(x, shape)
+
+
+def times(g, p):
+    """``w̄ · ∂`` (or ``ẇ · ∂``): skips multiplying by an exact ±1, so gradient graphs stay as on
+    paper; a boolean partial (relu's [x > 0]) still becomes a number.
+
+    >>> times(3.0, 1), times(1.0, 0.5), times(2.0, True)
+    (3.0, 0.5, 2.0)
+    """
+    if type(p) is int:
+        if p == 1:
+            return g
+        if p == -1:
+            return -g
+    if type(g) is float and g == 1.0 and not _is_boolean(p):
+        return p
+    return g * p
+
+
+def _is_boolean(p):
+    while isinstance(p, Boxed):
+        p = p._value()
+    return type(p) is bool or type(p) is np.bool_ or (type(p) is np.ndarray and p.dtype == bool)
 
 
 def _reshaped(x, shape):

@@ -10,6 +10,7 @@ import numpy as np
 
 from adkit.core import ADError
 from adkit.graph import CONST, INPUT, Graph
+from adkit.sources import sympy_text  # noqa: F401  (reading sympy is reading a source)
 
 
 def graph_to_sympy(graph, symbols=None):
@@ -83,23 +84,6 @@ def _simple_fraction(value, max_denominator):
 
 def _close(a, b):
     return abs(a - b) <= 4 * math.ulp(b)
-
-
-def sympy_text(expr):
-    """A sympy expression as text that :func:`adkit.parse` reads back (``E`` printed as ``e``).
-
-    >>> import sympy as sp
-    >>> x = sp.Symbol("x")
-    >>> sympy_text(sp.exp(x) * sp.E + sp.pi)
-    'e*exp(x) + pi'
-    """
-    from sympy.printing.str import StrPrinter
-
-    class _Printer(StrPrinter):
-        def _print_Exp1(self, expr):
-            return "e"
-
-    return _Printer().doprint(expr)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ used as a constant.
 ...     return x * y
 >>> as_graph(f, at={"x": 3.0}).inputs
 ('x',)
->>> as_graph(f, at={"x": 3.0, "y": 5.0})()
-15.0
+>>> g = as_graph(f, at={"x": 3.0, "y": 5.0})
+>>> g.inputs, g.values[g.outputs[0]]
+(('x', 'y'), 15.0)
 >>> as_graph("x1*x2 + sin(x1)").inputs
 ('x1', 'x2')
 """

@@ -148,11 +148,8 @@ class TableQuestion:
         return names
 
     def _table_formulas(self, source, at, seed):
-        """The printed rule of each row (``w2 · ẇ1 + w1 · ẇ2``) when adkit.tables is there."""
-        try:
-            from adkit import tables
-        except ImportError:
-            return {}
+        """The printed rule of each row (``w2 · ẇ1 + w1 · ẇ2``), as the tables print it."""
+        from adkit import tables
         try:
             if self.mode == "forward":
                 table = tables.forward_table(self.graph, at=at, seed=self.seed)

@@ -75,7 +75,6 @@ def read_expression(text, names, lenient=False):
     parser refuses the text, read it again as rewritten by :mod:`adkit.grading.lenient` (2x,
     x₁, SIN x); errors are always reported against the text the student wrote.
     """
-    from adkit.parse import parse  # the one reader of student text
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         return None, invalid(f"Could not read your answer: expected text, got "
                              f"{type(text).__name__}.", "unread")

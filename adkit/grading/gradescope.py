@@ -56,8 +56,7 @@ _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entries dated alike: the same key giv
 
 def _package_files():
     """(path on disk, path in the bundle) for every file of the installed adkit package."""
-    import adkit
-    root = os.path.dirname(os.path.abspath(adkit.__file__))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the adkit package
     out = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

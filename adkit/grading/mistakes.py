@@ -72,57 +72,58 @@ def _rule_mutations(graph, env, partials, tangents, texts):
     for i, prim in enumerate(graph.prims):
         if prim is INPUT or prim is CONST or partials[i] is None:
             continue
-        args, refs, where = node_args(graph, env, i), graph.refs[i], texts[i]
-        name = prim.name
-        if name == "mul" and None not in refs and all(tangents[r] is not None for r in refs):
-            mutate(i, (tangents[refs[1]], None), "product",
-                   f"Product rule in the derivative of {where}: (u·v)' = u'·v + u·v', not u'·v'.")
-        elif name == "div" and None not in refs and all(tangents[r] is not None for r in refs):
-            with np.errstate(all="ignore"):
-                mutate(i, (1 / tangents[refs[1]], None), "quotient",
-                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
-                       f"not u'/v'.")
-        if name == "div" and refs[1] is not None:
-            p = partials[i]
-            v = args[1]
-            if refs[0] is not None:
-                mutate(i, [None if q is None else -q for q in p], "quotient",
-                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v² "
-                       f"(u'·v first: the sign is swapped).")
-                mutate(i, [p[0], None if p[1] is None else -p[1]], "quotient",
-                       f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
-                       f"with a minus sign between the terms.")
-            mutate(i, [None if q is None else q * v for q in p], "quotient",
-                   f"Quotient rule in the derivative of {where}: the denominator is squared, "
-                   f"(u/v)' = (u'·v - u·v')/v².")
-            if refs[0] is None and tangents[refs[1]] is not None:
-                c = args[0]
-                with np.errstate(all="ignore"):  # the whole node's tangent becomes c·ln|v|
-                    mutate(i, [None, c * np.log(np.abs(v)) / tangents[refs[1]]], "log",
-                           f"In the derivative of {where}: (1/u)' = -u'/u²; ln u is its "
-                           f"antiderivative, not its derivative.")
-        elif name == "pow_const":
-            n = graph.params[i]["exponent"]
-            with np.errstate(all="ignore"):
-                mutate(i, [n * args[0] ** n], "power",
-                       f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u', not n·uⁿ.")
-                mutate(i, [args[0] ** (n - 1)], "power",
-                       f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u' (the "
-                       f"factor n is missing).")
-        elif name == "sqrt":
-            with np.errstate(all="ignore"):
-                mutate(i, [1 / env[i]], "power",
-                       f"Power rule in the derivative of {where}: (√u)' = u'/(2√u) (the factor "
-                       f"1/2 is missing).")
-        elif name == "log":
-            with np.errstate(all="ignore"):
-                mutate(i, [np.log(args[0])], "log",
-                       f"In the derivative of {where}: (ln u)' = u'/u, not ln u.")
-        elif name in _KEPT and refs[0] is not None:
-            mutate(i, [env[i]], "outer",
-                   f"In the derivative of {where}: the outer function was kept, not "
-                   f"differentiated; {_KEPT[name]}")
+        with np.errstate(all="ignore"):
+            _node_mutations(graph, env, partials, tangents, i, texts[i],
+                            lambda *a, i=i: mutate(i, *a))
     return out
+
+
+def _node_mutations(graph, env, partials, tangents, i, where, mutate):
+    """The misapplied rules of node ``i``: ``mutate(new partials, category, feedback)``."""
+    args, refs, name = node_args(graph, env, i), graph.refs[i], graph.prims[i].name
+    if name == "mul" and None not in refs and all(tangents[r] is not None for r in refs):
+        mutate((tangents[refs[1]], None), "product",
+               f"Product rule in the derivative of {where}: (u·v)' = u'·v + u·v', not u'·v'.")
+    elif name == "div" and None not in refs and all(tangents[r] is not None for r in refs):
+        mutate((1 / tangents[refs[1]], None), "quotient",
+               f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
+               f"not u'/v'.")
+    if name == "div" and refs[1] is not None:
+        p = partials[i]
+        v = args[1]
+        if refs[0] is not None:
+            mutate([None if q is None else -q for q in p], "quotient",
+                   f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v² "
+                   f"(u'·v first: the sign is swapped).")
+            mutate([p[0], None if p[1] is None else -p[1]], "quotient",
+                   f"Quotient rule in the derivative of {where}: (u/v)' = (u'·v - u·v')/v², "
+                   f"with a minus sign between the terms.")
+        mutate([None if q is None else q * v for q in p], "quotient",
+               f"Quotient rule in the derivative of {where}: the denominator is squared, "
+               f"(u/v)' = (u'·v - u·v')/v².")
+        if refs[0] is None and tangents[refs[1]] is not None:
+            c = args[0]
+            mutate([None, c * np.log(np.abs(v)) / tangents[refs[1]]], "log",
+                   f"In the derivative of {where}: (1/u)' = -u'/u²; ln u is its "
+                   f"antiderivative, not its derivative.")
+    elif name == "pow_const":
+        n = graph.params[i]["exponent"]
+        mutate([n * args[0] ** n], "power",
+               f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u', not n·uⁿ.")
+        mutate([args[0] ** (n - 1)], "power",
+               f"Power rule in the derivative of {where}: (uⁿ)' = n·uⁿ⁻¹·u' (the "
+               f"factor n is missing).")
+    elif name == "sqrt":
+        mutate([1 / env[i]], "power",
+               f"Power rule in the derivative of {where}: (√u)' = u'/(2√u) (the factor "
+               f"1/2 is missing).")
+    elif name == "log":
+        mutate([np.log(args[0])], "log",
+               f"In the derivative of {where}: (ln u)' = u'/u, not ln u.")
+    elif name in _KEPT and refs[0] is not None:
+        mutate([env[i]], "outer",
+               f"In the derivative of {where}: the outer function was kept, not "
+               f"differentiated; {_KEPT[name]}")
 
 
 def build_candidates(graph, env, partials, names, wrt, count):

@@ -338,3 +338,24 @@ def test_a_plain_key_is_a_template(sheets, tmp_path):
     assert done.returncode == 0, done.stderr
     key = load_key(sheets / "o" / "key.toml")
     assert len(key.variants) == 3 * 7
+
+
+def test_worksheets_never_overwrite_the_template_or_the_roster(sheets):
+    shutil.copy(sheets / "template.toml", sheets / "key.toml")
+    before = (sheets / "key.toml").read_bytes()
+    done = run("worksheet", "key.toml", "--students", "roster.csv", "--seed", "1", "-o", ".",
+               cwd=sheets)
+    assert done.returncode == 2 and "same file" in done.stderr
+    assert (sheets / "key.toml").read_bytes() == before
+    assert not (sheets / "s1.md").exists()  # nothing written
+
+
+def test_the_bundle_refuses_a_folder_that_is_not_a_bundle(class_dir):
+    (class_dir / "notes").mkdir()
+    (class_dir / "notes" / "mine.txt").write_text("keep me", encoding="utf-8")
+    for target in ("notes", "."):
+        done = run("grade", "key.toml", "--gradescope-bundle", target, cwd=class_dir)
+        assert done.returncode == 2 and "not empty" in done.stderr
+    assert (class_dir / "notes" / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    assert run("grade", "key.toml", "--gradescope-bundle", "b", cwd=class_dir).returncode == 0
+    assert run("grade", "key.toml", "--gradescope-bundle", "b", cwd=class_dir).returncode == 0

@@ -18,7 +18,7 @@ import sys
 import zipfile
 
 from adkit.core import ADError
-from adkit.grading.files import write_atomic
+from adkit.grading.files import check_outputs, write_atomic
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -75,6 +75,19 @@ def write_bundle(key, key_path, directory):
     """
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise ADError(f"--gradescope-bundle {directory}: exists and is not a directory")
+    if os.path.isdir(directory) and os.listdir(directory) and \
+            not os.path.exists(os.path.join(directory, "run_autograder")):
+        raise ADError(f"--gradescope-bundle {directory}: the directory is not empty and holds no "
+                      f"earlier bundle; choose a new directory")
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.realpath(os.path.join(directory, "adkit")) == os.path.realpath(package_root):
+        raise ADError(f"--gradescope-bundle {directory}: this is where adkit itself is installed; "
+                      f"choose a new directory")
+    check_outputs({"KEY.toml": key_path}, {
+        f"--gradescope-bundle {directory}": os.path.join(directory, "key.toml"),
+        "the bundle's setup.sh": os.path.join(directory, "setup.sh"),
+        "the bundle's run_autograder": os.path.join(directory, "run_autograder"),
+        "the bundle's autograder.zip": os.path.join(directory, "autograder.zip")})
     try:
         os.makedirs(directory, exist_ok=True)
         with open(key_path, "rb") as f:

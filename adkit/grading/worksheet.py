@@ -36,7 +36,7 @@ import zlib
 import numpy as np
 
 from adkit.core import ADError
-from adkit.grading.files import write_atomic
+from adkit.grading.files import check_outputs, write_atomic
 from adkit.grading.key import key_from_dict, tomllib
 
 MAX_TRIES = 200
@@ -383,17 +383,22 @@ def write_worksheets(template_path, roster_path, seed, directory):
         os.makedirs(directory, exist_ok=True)
     except OSError as e:
         raise ADError(f"-o {directory}: {e.strerror or e}") from None
-    used, count = set(), 0
+    used, files = set(), []
     for sheet in sheets:
         stem = _file_stem(sheet.student, used)
         for ext, render in ((".md", markdown), (".html", html_page), (".tex", latex)):
-            text = render(sheet)
-            write_atomic(os.path.join(directory, stem + ext), lambda f, t=text: f.write(t))
-            count += 1
+            files.append((os.path.join(directory, stem + ext), sheet, render))
+    key_path = os.path.join(directory, "key.toml")
+    outputs = {f"the sheet {os.path.basename(path)}": path for path, _, _ in files}
+    outputs.update({"the key": key_path})
+    check_outputs({"TEMPLATE.toml": template_path, "roster.csv": roster_path}, outputs)
+    for path, sheet, render in files:
+        text = render(sheet)
+        write_atomic(path, lambda f, t=text: f.write(t))
     text = key_toml(template, sheets, seed)
     key_from_dict(tomllib.loads(text), "the worksheet key")  # what we write, adkit grade reads
-    write_atomic(os.path.join(directory, "key.toml"), lambda f: f.write(text))
-    return count + 1
+    write_atomic(key_path, lambda f: f.write(text))
+    return len(files) + 1
 
 
 __all__ = ["write_worksheets", "load_template", "read_roster", "build_sheets", "key_toml"]

@@ -16,11 +16,12 @@ class Verdict:
 
     Attributes:
         status: "correct", "incorrect" or "invalid" (the answer cannot be read).
-        score: 0..1.
+        score: 0..1 (an incorrect answer may earn the key's partial credit for its mistake).
         feedback: one or two sentences the student can act on.
-        category: why, in one word: "correct", "sign", "chain", "product", "variable",
-            "function", "factor", "offset", "undefined", "differs", "unread", "too_large",
-            "empty", "unknown_variable", "error".
+        category: why, in one word: "correct"; a mistake class ("product", "quotient",
+            "power", "chain", "trig_sign", "log", "outer", "sign", "function", "variable",
+            "offset", "factor", "undefined", or "differs" when no rule fits); for invalid
+            answers "unread", "too_large", "empty", "unknown_variable", "error".
     """
 
     status: str

@@ -392,12 +392,12 @@ def write_worksheets(template_path, roster_path, seed, directory):
     outputs = {f"the sheet {os.path.basename(path)}": path for path, _, _ in files}
     outputs.update({"the key": key_path})
     check_outputs({"TEMPLATE.toml": template_path, "roster.csv": roster_path}, outputs)
+    key_text = key_toml(template, sheets, seed)
+    key_from_dict(tomllib.loads(key_text), "the worksheet key")  # what we write, grade reads
     for path, sheet, render in files:
         text = render(sheet)
         write_atomic(path, lambda f, t=text: f.write(t))
-    text = key_toml(template, sheets, seed)
-    key_from_dict(tomllib.loads(text), "the worksheet key")  # what we write, adkit grade reads
-    write_atomic(key_path, lambda f: f.write(text))
+    write_atomic(key_path, lambda f: f.write(key_text))
     return len(files) + 1
 
 

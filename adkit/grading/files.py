@@ -57,16 +57,18 @@ def check_outputs(inputs, outputs):
 
 
 def _is_stream_device(path):
+    """/dev/null, /dev/full, a terminal, a pipe (/dev/stdout): written directly, not renamed."""
     try:
-        return stat.S_ISCHR(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
     except OSError:
         return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def write_atomic(path, write, *, encoding="utf-8", binary=False):
     """Call ``write(stream)`` on a temporary file next to ``path``, then rename it to ``path``.
 
-    A character device (/dev/null, /dev/full) is written directly. Every OS error (no space,
+    A device or a pipe (/dev/null, /dev/full, /dev/stdout) is written directly. Every OS error (no space,
     no permission, a missing directory) becomes one ADError line naming the file.
     """
     mode = "wb" if binary else "w"

@@ -359,3 +359,72 @@ def test_the_bundle_refuses_a_folder_that_is_not_a_bundle(class_dir):
     assert (class_dir / "notes" / "mine.txt").read_text(encoding="utf-8") == "keep me"
     assert run("grade", "key.toml", "--gradescope-bundle", "b", cwd=class_dir).returncode == 0
     assert run("grade", "key.toml", "--gradescope-bundle", "b", cwd=class_dir).returncode == 0
+
+
+# -- the mutated rules agree with sympy's version of each classic mistake --------------------
+_PARTS = ["sin(x)", "exp(x)", "x^2 + 1", "log(x)", "cos(x)", "sqrt(x)", "x^3"]
+
+
+def _sympy_text(expr):
+    return str(expr).replace("**", "^")
+
+
+@pytest.mark.parametrize("u", _PARTS)
+@pytest.mark.parametrize("v", ["tan(x)", "x^2 + 3", "exp(2*x)"])
+def test_product_and_quotient_mistakes_match_sympy(u, v):
+    import sympy as sp
+    x = sp.Symbol("x", positive=True)
+    su, sv = sp.sympify(u.replace("^", "**"), locals={"x": x}), sp.sympify(v.replace("^", "**"),
+                                                                             locals={"x": x})
+    du, dv = sp.diff(su, x), sp.diff(sv, x)
+    domain = {"x": (0.2, 1.4)}
+    cases = [(f"({u})*({v})", du * dv, "product"),
+             (f"({u})/({v})", (du * sv + su * dv) / sv ** 2, "quotient"),
+             (f"({u})/({v})", (du * sv - su * dv) / sv, "quotient"),
+             (f"({u})/({v})", du / dv, "quotient")]
+    if (u, v) == ("exp(x)", "exp(2*x)"):
+        cases = cases[1:]  # u'·v' = 2e³ˣ is also exp(2x)'s chain factor left out: both are right
+    for reference, wrong, category in cases:
+        v_ = ad.grade(reference, _sympy_text(wrong), "x", domain=domain)
+        assert v_.category == category, (reference, wrong, v_)
+
+
+@pytest.mark.parametrize("outer", ["sin", "cos", "exp", "log", "sqrt", "tanh"])
+@pytest.mark.parametrize("inner", ["x^2 + 1", "3*x", "sin(x) + 2"])
+def test_a_missing_chain_factor_is_named_for_every_outer_function(outer, inner):
+    import sympy as sp
+    x, t = sp.Symbol("x", positive=True), sp.Symbol("t", positive=True)
+    f = getattr(sp, outer)(t)
+    wrong = sp.diff(f, t).subs(t, sp.sympify(inner.replace("^", "**"), locals={"x": x}))
+    v = ad.grade(f"{outer}({inner})", _sympy_text(wrong), "x", domain={"x": (0.2, 1.4)})
+    assert v.category == "chain" and "Chain rule" in v.feedback, v
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, -1, -2, 0.5])
+def test_power_rule_mistakes_for_every_exponent(n):
+    v = ad.grade(f"x^{n} + x", f"{n}*x^{n} + 1", "x", domain={"x": (0.2, 3)})
+    assert v.category == "power", v
+    v = ad.grade(f"x^{n} + x", f"x^({n} - 1) + 1", "x", domain={"x": (0.2, 3)})
+    assert v.category == "power", v
+
+
+# -- lenient reading never changes what a strictly valid answer means ------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(c=st.integers(2, 9), n=st.integers(2, 5), f=st.sampled_from(["sin", "cos", "exp", "log"]),
+       case=st.sampled_from([str.lower, str.upper, str.title]), space=st.sampled_from(["", " "]))
+def test_implicit_products_read_as_the_explicit_ones(c, n, f, case, space):
+    explicit = f"{c}*x^{n} + {c}*{f}(x) + x*{f}(x)"
+    implicit = f"{c}x^{n} + {c}{space}{case(f)}(x) + x {case(f)} x"
+    points = {"x": np.array([0.3, 0.9, 1.7, 2.6])}
+    from adkit.grading.numeric import output_of, replay
+    from adkit.grading.reading import read_expression
+    strict, problem = read_expression(explicit, ["x"], lenient=False)
+    lenient, problem2 = read_expression(implicit, ["x"], lenient=True)
+    assert problem is None and problem2 is None, (implicit, problem2)
+    a = output_of(strict, replay(strict, points), 4)
+    b = output_of(lenient, replay(lenient, points), 4)
+    assert np.allclose(a, b, rtol=1e-12), (explicit, implicit)

@@ -7,9 +7,12 @@ from adkit.core import ADError
 DESCRIPTION = """Grade students' derivatives and filled-in trace tables.
 
 KEY.toml lists the questions ([[question]] tables with id, function, wrt, points; optional
-variables, domain; type = "table" with at, mode, seed). ANSWERS.csv has the header
-student_id,question_id,answer (a table answer is written "ẇ1=1; ẇ2=0; ...").
-Student text is read only by adkit's allow-list parser; nothing a student writes is executed.
+variables, domain, student; type = "table" with at, mode, seed) and may set [options]:
+reading = "lenient"|"strict", tolerance, partial_credit = { chain = 0.5, ... }.
+ANSWERS.csv has the header student_id,question_id,answer (a table answer is written
+"ẇ1=1; ẇ2=0; ..."). Student text is read only by adkit's allow-list parser; nothing a student
+writes is executed. No output may be an input or another output; every file is written to a
+temporary file and renamed; cells a spreadsheet would run get a leading '.
 """
 
 EPILOG = """examples:

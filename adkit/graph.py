@@ -9,16 +9,18 @@ were recorded, which is a topological order: every interpreter is a plain loop o
 Names (w1, w2, … or v₋₁, v₀, v₁, …) are given only when printing.
 
 >>> import adkit as ad
->>> g = ad.parse("x1*x2 + sin(x1)")
+>>> g = ad.parse("u*v - exp(u)")
 >>> print(g)
-w1 = x1
-w2 = x2
+w1 = u
+w2 = v
 w3 = w1 · w2
-w4 = sin w1
-w5 = w3 + w4
+w4 = exp w1
+w5 = w3 - w4
 z = w5
->>> g(x1=2.0, x2=5.0)
-10.909297426825681
+>>> g.refs[2], g.refs[4]
+((0, 1), (2, 3))
+>>> g(u=0.0, v=3.0)
+-1.0
 """
 import inspect
 

@@ -430,7 +430,7 @@ def maximum(out, x, y):
     >>> maximum(2.0, 5.0)
     5.0
     """
-    return where(equal(x, y), 0.5, greater(x, y)), where(equal(x, y), 0.5, less(x, y))
+    return _tie_split(x, y, greater)
 
 
 def _scalar_minimum(x, y):
@@ -445,7 +445,12 @@ def minimum(out, x, y):
     >>> minimum(2.0, 5.0)
     2.0
     """
-    return where(equal(x, y), 0.5, less(x, y)), where(equal(x, y), 0.5, greater(x, y))
+    return _tie_split(x, y, less)
+
+
+def _tie_split(x, y, wins):
+    """The partials of maximum and minimum: 1 for the argument that wins, 0.5 each at a tie."""
+    return where(equal(x, y), 0.5, wins(x, y)), where(equal(x, y), 0.5, wins(y, x))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ z = w5
 """
 import inspect
 
-from adkit.core import ADError, Notation, Primitive, new_level
+import numpy as np
+
+from adkit.core import LEAN_MIN_SIZE, ADError, Notation, Primitive, lean, new_level
 
 NO_PARAMS = {}  # shared and never mutated: nodes without parameters point here
 
@@ -72,7 +74,14 @@ class Graph:
 
     def add_node(self, prim, refs, argvals, params=NO_PARAMS, value=None):
         """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant.
-        The one place a node is appended (tracing, parsing and copying all come here)."""
+
+        The one place a node is appended (tracing, parsing and copying all come here). On a
+        lean graph (a gradient sweep's own tape) big arrays that the primitive's derivative
+        rule does not read are kept as their shapes only (see ``Primitive.saves``).
+        """
+        if self.lean and type(value) is not float and any(
+                type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
+            argvals, value = lean(prim, refs, argvals, value)
         index = len(self.prims)
         self.prims.append(prim)
         self.refs.append(refs if type(refs) is tuple else tuple(refs))

@@ -586,7 +586,7 @@ def sum_p(ct, out, x, *, axis, keepdims):
     array([3., 3.])
     """
     shape = shape_of(x)
-    if not keepdims:  # put the summed axes back, as length 1
+    if not keepdims and len(axis) < len(shape):  # put the summed axes back, as length 1
         ct = _reshaped(ct, _kept_shape(shape, axis))
     return (_broadcast(ct, shape),)
 
@@ -610,7 +610,7 @@ def mean_p(ct, out, x, *, axis, keepdims):
     array([2. , 3.5])
     """
     shape = shape_of(x)
-    if not keepdims:
+    if not keepdims and len(axis) < len(shape):
         ct = _reshaped(ct, _kept_shape(shape, axis))
     return (_broadcast(ct, shape) / math.prod(shape[a] for a in axis),)
 

@@ -247,22 +247,6 @@ def reject_boxed_array(prim, a):
                       f"adkit's functions instead (ad.stack, anp.dot, anp.matmul, ...)")
 
 
-def split_args(prim, args, own):
-    """A box's view of a primitive's arguments: ``(values, tags)``. ``own(a)`` gives
-    ``(value, tag)`` for an argument of this sweep and None otherwise; other arguments are
-    constants (tag None), and a numpy array of boxes among them is refused."""
-    values, tags = [], []
-    for a in args:
-        mine = own(a)
-        if mine is None:
-            if type(a) is np.ndarray and a.dtype == object:
-                reject_boxed_array(prim, a)
-            mine = (a, None)
-        values.append(mine[0])
-        tags.append(mine[1])
-    return values, tags
-
-
 class ShapeOnly:
     """Stands in for an array a derivative rule does not read: only its shape is kept."""
 

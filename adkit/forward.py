@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from adkit import arrays as A
-from adkit.core import ADError, ndim_of, new_level, shape_of, split_args
+from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
 from adkit.operators import ArrayBox
 from adkit.tracing import argnums_of, as_input, as_scalar, zeros_like
 
@@ -61,8 +61,16 @@ class Dual(ArrayBox):
 
     def _process(self, prim, args, params):
         level = self._level
-        primals, tangents = split_args(prim, args, lambda a: (a.primal, a._tangent) if type(a)
-                                       is Dual and a._level == level else None)
+        primals, tangents = [], []
+        for a in args:
+            if type(a) is Dual and a._level == level:
+                primals.append(a.primal)
+                tangents.append(a._tangent)
+            else:
+                if type(a) is np.ndarray and a.dtype == object:
+                    reject_boxed_array(prim, a)
+                primals.append(a)
+                tangents.append(None)
         out = prim(*primals, **params)
         if not prim.differentiable:
             return out

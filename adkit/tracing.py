@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array, split_args
+from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
@@ -67,8 +67,16 @@ class Tracer(ArrayBox):
             recorded = _binary(prim, args[0], args[1], fallback=False)
             if recorded is not None:
                 return recorded
-        vals, refs = split_args(prim, args, lambda a: (a.value, a.index) if type(a) is Tracer
-                                and a.graph is graph else None)
+        refs, vals = [], []
+        for a in args:
+            if type(a) is Tracer and a.graph is graph:
+                refs.append(a.index)
+                vals.append(a.value)
+            else:
+                if type(a) is np.ndarray and a.dtype == object:
+                    reject_boxed_array(prim, a)
+                refs.append(None)
+                vals.append(a)
         value = None if graph.abstract else prim(*vals, **params)
         return Tracer(graph, graph.add_node(prim, tuple(refs), tuple(vals), params or NO_PARAMS,
                                             value), value)

@@ -203,13 +203,28 @@ class Graph:
         return to_dot(self, at, gradients)
 
 
-def input_names(f, count):
-    """Input names for tracing ``f``: its parameter names when it has them, else x1, x2, …"""
+def parameters(f, who="trace"):
+    """The one input-naming rule: ``f``'s positional parameters in order, as ``(name, has a
+    default)`` pairs. A function taking ``*args`` or ``**kwargs`` has none (ADError); one whose
+    signature cannot be read gives None."""
     try:
-        params = [p for p in inspect.signature(f).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):
-        params = []
-    if len(params) >= count:
-        return [p.name for p in params[:count]]
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        raise ADError(f"{who}: {getattr(f, '__name__', 'f')} takes *args; give a function with "
+                      f"named parameters")
+    return [(p.name, p.default is not p.empty) for p in params
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def input_names(f, count):
+    """Input names for tracing ``f`` on ``count`` arguments: its first ``count`` parameters (see
+    :func:`parameters`), else x1, x2, … (a builtin, ``*args``, or too few names)."""
+    try:
+        params = parameters(f)
+    except ADError:
+        params = None
+    if params is not None and len(params) >= count:
+        return [name for name, _ in params[:count]]
     return [f"x{i}" for i in range(1, count + 1)]

@@ -428,3 +428,14 @@ def test_implicit_products_read_as_the_explicit_ones(c, n, f, case, space):
     a = output_of(strict, replay(strict, points), 4)
     b = output_of(lenient, replay(lenient, points), 4)
     assert np.allclose(a, b, rtol=1e-12), (explicit, implicit)
+
+
+def test_a_worksheet_key_lists_the_class_and_works_in_the_gradescope_bundle(sheets):
+    run("worksheet", "template.toml", "--students", "roster.csv", "--seed", "5", "-o", "out",
+        cwd=sheets)
+    (sheets / "a.csv").write_text("student_id,question_id,answer\ns2,q1,0\n", encoding="utf-8")
+    done = run("grade", "out/key.toml", "a.csv", cwd=sheets)
+    assert [r.split(",")[0] for r in done.stdout.splitlines()[1:]] == ["s1", "s2", "s3"]
+    done = run("grade", "out/key.toml", "a.csv", "--gradescope", "r.json", cwd=sheets)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((sheets / "r.json").read_text(encoding="utf-8"))["tests"][0]["status"] == "failed"

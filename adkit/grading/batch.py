@@ -199,6 +199,7 @@ class BatchResult:
     verdicts: dict
     problems: list
     answers: dict = None    # (student, qid) -> the answer text graded
+    answered: list = None   # the students with a row in ANSWERS.csv
 
     def answer(self, student, qid):
         return (self.answers or {}).get((student, qid), "")
@@ -242,7 +243,6 @@ def select_answers(key, rows):
         else:
             first_line[pair] = row.line
         chosen[pair] = row.answer
-    students.update(q.student for q in key.variants if q.student is not None)
     return chosen, sorted(students), problems
 
 
@@ -268,14 +268,16 @@ def grade_batch(key, rows, *, jobs=1, progress=None):
         jobs: worker processes (1 = this process). Results do not depend on it.
         progress: optional ``progress(done, total)`` callback over distinct answers.
     """
-    chosen, students, problems = select_answers(key, rows)
+    chosen, answered, problems = select_answers(key, rows)
+    # a per-student key (worksheets) lists its whole class, answers or not
+    students = sorted(set(answered) | {q.student for q in key.variants if q.student is not None})
     chosen = {pair: text.strip() for pair, text in chosen.items() if text.strip()}  # blank: missing
     index = {id(q): k for k, q in enumerate(key.variants)}
     variant = {pair: index[id(key.question_for(*pair))] for pair in chosen}
     unique = list(dict.fromkeys((variant[pair], text) for pair, text in chosen.items()))
     graded = dict(zip(unique, _grade_all(key, unique, jobs, progress)))
     verdicts = {pair: graded[(variant[pair], text)] for pair, text in chosen.items()}
-    return BatchResult(key, students, verdicts, problems, chosen)
+    return BatchResult(key, students, verdicts, problems, chosen, answered)
 
 
 def _grade_all(key, items, jobs, progress):
@@ -349,10 +351,11 @@ def write_feedback(result, stream):
 
 def gradescope_results(result):
     """Gradescope's results.json for the one student of the batch, as a dict."""
-    if len(result.students) > 1:
+    students = result.students if result.answered is None else result.answered
+    if len(students) > 1:
         raise ADError(f"--gradescope grades one submission, but ANSWERS.csv has "
-                      f"{len(result.students)} students ({', '.join(result.students[:3])}, …)")
-    student = result.students[0] if result.students else None
+                      f"{len(students)} students ({', '.join(students[:3])}, …)")
+    student = students[0] if students else None
     tests = []
     for q in result.key.questions:
         v = result.verdict(student, q.id) if student is not None else MISSING

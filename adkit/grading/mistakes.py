@@ -18,10 +18,6 @@ from adkit.graph import CONST, INPUT
 from adkit.grading.numeric import close, node_args, tangent_of, tangent_sweep
 from adkit.printing import inline_expressions
 
-# The mistake classes a key can give partial credit for (KEY: partial_credit = { chain = 0.5 }).
-CREDIT_CLASSES = ("chain", "product", "quotient", "power", "trig_sign", "log", "outer", "sign",
-                  "function", "variable", "offset", "factor")
-
 # Linear in their one variable argument: no chain factor to forget, no sign of their own.
 _LINEAR = {"add", "sub", "neg", "mul"}
 
@@ -50,6 +46,10 @@ def _rule_formula(graph, i):
     return {"mul": " (u·v)' = u'·v + u·v'.", "div": " (u/v)' = (u'·v - u·v')/v²."}.get(
         graph.prims[i].name, " both arguments depend on the variable.")
 
+
+# The mistake classes a key can give partial credit for (KEY: partial_credit = { chain = 0.5 }).
+CREDIT_CLASSES = ("chain", "product", "quotient", "power", "trig_sign", "log", "outer", "sign",
+                  "function", "variable", "offset", "factor")
 
 _TRIG = {"sin": "(sin u)' = cos u · u'.", "cos": "(cos u)' = -sin u · u' (a minus sign).",
          "tan": "(tan u)' = (1 + tan² u) · u'."}

@@ -41,8 +41,7 @@ def backward(graph, seeds, keep_all=False):
                 if type(g) is float:  # scalar code, the hot path of long traces
                     for ref, p in zip(refs, partials):
                         if ref is not None and p is not None:
-                            c = (g * p if type(p) is float else  # the common partials, inline
-                                 g if type(p) is int and p == 1 else times(g, p))
+                            c = g * p if type(p) is float else times(g, p)
                             a = adjoint[ref]
                             adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
                     continue

@@ -180,11 +180,16 @@ class Primitive:
         if len(args) == 1:  # the common unary case, without the loop
             if isinstance(args[0], Boxed):
                 return args[0]._process(self, args, params)
+            if type(args[0]) is np.ndarray and args[0].dtype.hasobject:
+                return self(stack_boxes(self.name, args[0]), **params)
             return self.evaluate(args, params)
         top = None
         for a in args:
-            if isinstance(a, Boxed) and (top is None or a._level > top._level):
-                top = a
+            if isinstance(a, Boxed):
+                if top is None or a._level > top._level:
+                    top = a
+            elif type(a) is np.ndarray and a.dtype.hasobject:  # np.array([x, y]) of boxes
+                return self(*(plain_argument(self, b) for b in args), **params)
         if top is not None:
             return top._process(self, args, params)
         return self.evaluate(args, params)
@@ -226,13 +231,56 @@ def _is_numeric(x):
     return False
 
 
-def reject_boxed_array(prim, a):
-    """numpy's own functions on traced values or duals (``np.outer(x, x)``, ``np.array([x, y])``)
-    give an object array of boxes; taken as a constant it would silently lose its derivative."""
-    if any(isinstance(v, Boxed) for v in a.flat):
-        raise ADError(f"{prim.name}: got a numpy array of traced values or duals (made by a numpy "
-                      f"function such as np.outer or np.array([...]) on them); build it with "
-                      f"adkit's functions instead (ad.stack, anp.dot, anp.matmul, ...)")
+def refuse_complex(who, x):
+    """adkit differentiates real functions only: a complex value anywhere would give a wrong
+    derivative (its partials are not the real ones), so it is refused by name."""
+    if isinstance(x, (complex, np.complexfloating)) or (
+            isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        raise ADError(f"{who}: complex numbers are not supported (got {x!r:.60}); adkit "
+                      f"differentiates real functions only (split into real and imaginary parts)")
+
+
+def stack_boxes(who, a):
+    """A numpy object array holding traced values or duals (``np.array([x, x**2])``) as one
+    boxed array, stacked element by element with ``ad.stack``: exact, never a lost derivative.
+
+    An object array of plain numbers becomes a float array; anything else is refused, naming
+    ``ad.stack``.
+    """
+    from adkit.primitives import reshape, stack  # the table builds on this module
+    items = list(a.flat)
+    if not any(isinstance(v, Boxed) for v in items):
+        try:
+            return np.asarray(a, dtype=float)
+        except (TypeError, ValueError):
+            raise ADError(f"{who}: got a numpy object array ({a!r:.60}); adkit needs numbers, "
+                          f"or traced values joined with ad.stack") from None
+    for v in items:
+        if isinstance(v, Boxed) and shape_of(v) != ():
+            raise ADError(f"{who}: got a numpy array of traced arrays (np.array of arrays of "
+                          f"shape {shape_of(v)}); join them with ad.stack or anp.concatenate")
+        if not isinstance(v, Boxed):
+            if not is_scalar_number(v):
+                raise ADError(f"{who}: got a numpy object array holding {type(v).__name__}; "
+                              f"join traced values with ad.stack")
+            refuse_complex(who, v)
+    if not items:
+        return np.zeros(a.shape)
+    return reshape(stack(items), a.shape)
+
+
+def plain_argument(prim, a):
+    """An argument a box does not own, made safe: object arrays of boxes stacked, complex refused.
+    Returns the value to use (the same object when nothing had to change)."""
+    if type(a) is np.ndarray:
+        kind = a.dtype.kind
+        if kind == "O":
+            return stack_boxes(prim.name, a)
+        if kind == "c":
+            refuse_complex(prim.name, a)
+    elif isinstance(a, (complex, np.complexfloating)):
+        refuse_complex(prim.name, a)
+    return a
 
 
 class ShapeOnly:

@@ -29,11 +29,14 @@ class ArrayBox(Boxed):
     def __pos__(self): return self
     def __abs__(self): return P.abs(self)
 
-    # comparisons are elementwise and not differentiable; == stays identity so boxes hash
+    # comparisons are elementwise and not differentiable, == and != too (like numpy); boxes
+    # still hash by identity, so they can be dict keys (lookups try `is` before ==)
     def __lt__(self, other): return P.less(self, other)
     def __le__(self, other): return P.less_equal(self, other)
     def __gt__(self, other): return P.greater(self, other)
     def __ge__(self, other): return P.greater_equal(self, other)
+    def __eq__(self, other): return P.equal(self, other)
+    def __ne__(self, other): return P.not_equal(self, other)
     __hash__ = object.__hash__
 
     # array protocol
@@ -57,6 +60,12 @@ class ArrayBox(Boxed):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
     def __getitem__(self, index): return P.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        from adkit.core import ADError
+        raise ADError(f"{type(self).__name__}: x[index] = value would overwrite a recorded value; "
+                      f"build a new array instead, e.g. anp.where(mask, value, x), "
+                      f"anp.concatenate([...]) or ad.stack([...])")
     def sum(self, axis=None, keepdims=False): return P.sum(self, axis, keepdims)
     def mean(self, axis=None, keepdims=False): return P.mean(self, axis, keepdims)
     def reshape(self, *shape):
@@ -67,11 +76,11 @@ class ArrayBox(Boxed):
     def __bool__(self):
         return bool(self._value())
 
+    # plain numpy on boxes: np.sin(x), np.sum(x, axis=0) bind adkit's primitives
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from adkit.numpy_dispatch import array_ufunc
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
     def __array_function__(self, func, types, args, kwargs):
-        """``np.sum(x)`` on a traced value or Dual: numpy's own functions cannot see inside."""
-        from adkit.core import ADError
-        name = func.__name__
-        from adkit import numpy as anp
-        hint = (f"use adkit.numpy.{name} (import adkit.numpy as anp; anp.{name}(...))"
-                if name in vars(anp) else "write it with adkit's functions (adkit.numpy)")
-        raise ADError(f"numpy.{name} cannot differentiate through a {type(self).__name__}: {hint}")
+        from adkit.numpy_dispatch import array_function
+        return array_function(func, args, kwargs)

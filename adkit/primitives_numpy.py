@@ -1,0 +1,504 @@
+"""The numpy primitives of the table: one block per primitive, as in :mod:`adkit.primitives`.
+
+Elementwise functions numpy code calls (hyperbolic and inverse trigonometric functions,
+``arctan2``, ``hypot``, ``mod``, ``logaddexp``, ``floor`` ...), reductions whose derivative
+needs its own rule (``max``/``min``: ties split evenly) and the linear algebra of
+``anp.linalg`` (``inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``, ``eigh``, ``svd``).
+Everything else in :mod:`adkit.numpy` is a composition of primitives (exact, and no rule to
+get wrong). Importing :mod:`adkit.primitives` registers these too.
+
+Conventions (beside those in :mod:`adkit.primitives`):
+
+=========================  =========================================================
+``max``/``min`` reductions  ties split evenly: each of k equal maxima gets 1/k
+``mod(x, y)``               ∂/∂x = 1, ∂/∂y = -floor(x / y) (numpy's sign convention)
+``floor ceil round trunc``  not differentiable: derivative 0 everywhere
+``cholesky``, ``eigh``      read the lower triangle only (as numpy does); derivatives are
+                            those of the symmetric matrix it defines
+``eigh``, ``svd``           derivatives of the vectors are undefined at repeated
+                            eigen/singular values (the rule divides by their gaps: inf/nan)
+=========================  =========================================================
+"""
+import math
+
+import numpy as np
+
+from adkit.core import ADError, Notation, Primitive, ndim_of, shape_of
+from adkit import primitives as P
+from adkit.primitives import (cos, div, equal, exp, log, mul, sin, sqrt, sub, where, register,
+                              _function as function, _sympy_name as sympy_function)
+
+
+# -- how a block is written (the decorators of adkit.primitives) ------------------------------
+
+def elementwise(name, impl, *, saves, scalar_impl=None, sympy=None, notation=None, nargs=1):
+    """Decorator: the decorated function is the primitive's local partials."""
+    def define(partials):
+        return register(Primitive(name, impl, scalar_impl=scalar_impl, partials=partials,
+                                  sympy=sympy or sympy_function(name),
+                                  notation=notation or function(name), nargs=nargs,
+                                  doc=partials.__doc__ or "", saves=saves))
+    return define
+
+
+def array_primitive(name, impl, *, jvp, saves, sympy=None, notation=None, nargs=1):
+    """Decorator: the decorated function is the primitive's VJP rule."""
+    def define(vjp):
+        return register(Primitive(name, impl, jvp=jvp, vjp=vjp, sympy=sympy, nargs=nargs,
+                                  notation=notation or Notation("call", name),
+                                  doc=vjp.__doc__ or "", saves=saves))
+    return define
+
+
+def not_differentiable(name, impl, *, scalar_impl=None, sympy=None, notation=None, nargs=1,
+                       doc=""):
+    """One call: a primitive with derivative 0 everywhere."""
+    return register(Primitive(name, impl, scalar_impl=scalar_impl, sympy=sympy, nargs=nargs,
+                              notation=notation or function(name), differentiable=False, doc=doc,
+                              saves=()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise unary: partials(out, x) -> (∂out/∂x,)
+# ---------------------------------------------------------------------------------------------
+
+@elementwise("sinh", np.sinh, scalar_impl=math.sinh, saves=(0,), notation=function("sinh", r"\sinh"))
+def sinh(out, x):
+    """sinh(x).  ∂/∂x = cosh x.
+
+    >>> sinh(0.0)
+    0.0
+    """
+    return (cosh(x),)
+
+
+@elementwise("cosh", np.cosh, scalar_impl=math.cosh, saves=(0,), notation=function("cosh", r"\cosh"))
+def cosh(out, x):
+    """cosh(x).  ∂/∂x = sinh x.
+
+    >>> cosh(0.0)
+    1.0
+    """
+    return (sinh(x),)
+
+
+@elementwise("arcsin", np.arcsin, scalar_impl=math.asin, saves=(0,), sympy=sympy_function("asin"),
+             notation=function("arcsin", r"\arcsin"))
+def arcsin(out, x):
+    """arcsin(x) for -1 ≤ x ≤ 1.  ∂/∂x = 1/√(1 − x²).
+
+    >>> arcsin(0.0)
+    0.0
+    """
+    return (div(1.0, sqrt(1.0 - x * x)),)
+
+
+@elementwise("arccos", np.arccos, scalar_impl=math.acos, saves=(0,), sympy=sympy_function("acos"),
+             notation=function("arccos", r"\arccos"))
+def arccos(out, x):
+    """arccos(x) for -1 ≤ x ≤ 1.  ∂/∂x = −1/√(1 − x²).
+
+    >>> arccos(1.0)
+    0.0
+    """
+    return (div(-1.0, sqrt(1.0 - x * x)),)
+
+
+@elementwise("arctan", np.arctan, scalar_impl=math.atan, saves=(0,), sympy=sympy_function("atan"),
+             notation=function("arctan", r"\arctan"))
+def arctan(out, x):
+    """arctan(x).  ∂/∂x = 1/(1 + x²).
+
+    >>> arctan(0.0)
+    0.0
+    """
+    return (div(1.0, 1.0 + x * x),)
+
+
+@elementwise("arcsinh", np.arcsinh, scalar_impl=math.asinh, saves=(0,),
+             sympy=sympy_function("asinh"), notation=function("arcsinh", r"\operatorname{arsinh}"))
+def arcsinh(out, x):
+    """arcsinh(x).  ∂/∂x = 1/√(x² + 1).
+
+    >>> arcsinh(0.0)
+    0.0
+    """
+    return (div(1.0, sqrt(x * x + 1.0)),)
+
+
+@elementwise("arccosh", np.arccosh, scalar_impl=math.acosh, saves=(0,),
+             sympy=sympy_function("acosh"), notation=function("arccosh", r"\operatorname{arcosh}"))
+def arccosh(out, x):
+    """arccosh(x) for x ≥ 1.  ∂/∂x = 1/√(x² − 1).
+
+    >>> arccosh(1.0)
+    0.0
+    """
+    return (div(1.0, sqrt(x * x - 1.0)),)
+
+
+@elementwise("arctanh", np.arctanh, scalar_impl=math.atanh, saves=(0,),
+             sympy=sympy_function("atanh"), notation=function("arctanh", r"\operatorname{artanh}"))
+def arctanh(out, x):
+    """arctanh(x) for -1 < x < 1.  ∂/∂x = 1/(1 − x²).
+
+    >>> arctanh(0.0)
+    0.0
+    """
+    return (div(1.0, 1.0 - x * x),)
+
+
+@elementwise("expm1", np.expm1, scalar_impl=math.expm1, saves=("out",),
+             sympy=lambda sp, x: sp.exp(x) - 1)
+def expm1(out, x):
+    """expm1(x) = eˣ − 1, accurate near 0.  ∂/∂x = eˣ = out + 1.
+
+    >>> expm1(0.0)
+    0.0
+    """
+    return (out + 1.0,)
+
+
+@elementwise("cbrt", np.cbrt, scalar_impl=math.cbrt, saves=("out",), sympy=sympy_function("cbrt"),
+             notation=Notation("function", "cbrt", r"\sqrt[3]"))
+def cbrt(out, x):
+    """cbrt(x) = ∛x (real, also for x < 0).  ∂/∂x = 1/(3 ∛x²) (+inf at 0).
+
+    >>> cbrt(-8.0)
+    -2.0
+    """
+    return (div(1.0, 3.0 * out * out),)
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise binary: partials(out, x, y) -> (∂out/∂x, ∂out/∂y)
+# ---------------------------------------------------------------------------------------------
+
+@elementwise("arctan2", np.arctan2, scalar_impl=math.atan2, nargs=2, saves=(0, 1),
+             sympy=sympy_function("atan2"), notation=function("arctan2", r"\operatorname{atan2}"))
+def arctan2(out, y, x):
+    """arctan2(y, x): the angle of the point (x, y).  ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²).
+
+    >>> arctan2(0.0, 1.0)
+    0.0
+    """
+    r2 = x * x + y * y
+    return div(x, r2), div(-y, r2)
+
+
+@elementwise("hypot", np.hypot, scalar_impl=math.hypot, nargs=2, saves=(0, 1, "out"),
+             sympy=lambda sp, x, y: sp.sqrt(x ** 2 + y ** 2))
+def hypot(out, x, y):
+    """hypot(x, y) = √(x² + y²) without overflow.  ∂/∂x = x/out, ∂/∂y = y/out.
+
+    >>> hypot(3.0, 4.0)
+    5.0
+    """
+    return div(x, out), div(y, out)
+
+
+def _scalar_mod(x, y):
+    return x % y  # Python's float % has numpy's sign convention; y = 0 falls back to numpy (nan)
+
+
+@elementwise("mod", np.mod, scalar_impl=_scalar_mod, nargs=2, saves=(0, 1),
+             sympy=sympy_function("Mod"), notation=P._infix("mod", r"\bmod", P.MUL_PREC))
+def mod(out, x, y):
+    """mod(x, y) = x − y·floor(x/y) (the sign of y, as numpy's ``%``).
+    ∂/∂x = 1, ∂/∂y = −floor(x/y).
+
+    >>> mod(7.0, 3.0)
+    1.0
+    """
+    return 1, -floor(div(x, y))
+
+
+@elementwise("logaddexp", np.logaddexp, nargs=2, saves=(0, 1, "out"),
+             sympy=lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)))
+def logaddexp(out, x, y):
+    """logaddexp(x, y) = log(eˣ + eʸ) without overflow.  ∂/∂x = e^(x−out), ∂/∂y = e^(y−out).
+
+    >>> logaddexp(0.0, 0.0) == math.log(2.0)
+    True
+    """
+    return exp(x - out), exp(y - out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Not differentiable (derivative 0): rounding, and tests of a value
+# ---------------------------------------------------------------------------------------------
+
+def _scalar_round(x, *, decimals=0):
+    return float(np.round(x, decimals))
+
+
+floor = not_differentiable("floor", np.floor, scalar_impl=lambda x: float(math.floor(x)),
+                           sympy=sympy_function("floor"),
+                           notation=Notation("function", "floor", r"\lfloor"),
+                           doc="floor(x): the largest integer ≤ x; derivative 0.")
+ceil = not_differentiable("ceil", np.ceil, scalar_impl=lambda x: float(math.ceil(x)),
+                          sympy=sympy_function("ceiling"),
+                          doc="ceil(x): the smallest integer ≥ x; derivative 0.")
+trunc = not_differentiable("trunc", np.trunc, scalar_impl=lambda x: float(math.trunc(x)),
+                           doc="trunc(x): x without its fractional part; derivative 0.")
+round_p = not_differentiable("round", lambda x, *, decimals=0: np.round(x, decimals),
+                             scalar_impl=_scalar_round,
+                             doc="round(x, decimals): to the nearest (even) value; derivative 0.")
+isnan = not_differentiable("isnan", np.isnan, doc="isnan(x): a mask; derivative 0.")
+isinf = not_differentiable("isinf", np.isinf, doc="isinf(x): a mask; derivative 0.")
+isfinite = not_differentiable("isfinite", np.isfinite, doc="isfinite(x): a mask; derivative 0.")
+logical_and = not_differentiable("logical_and", np.logical_and, nargs=2,
+                                 sympy=sympy_function("And"),
+                                 doc="logical_and(a, b): elementwise and; derivative 0.")
+logical_or = not_differentiable("logical_or", np.logical_or, nargs=2, sympy=sympy_function("Or"),
+                                doc="logical_or(a, b): elementwise or; derivative 0.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reductions with a rule of their own: max and min (ties split evenly)
+# Parameters arrive normalized: axes negative and sorted.
+# ---------------------------------------------------------------------------------------------
+
+def _tie_weights(x, out, axis, keepdims):
+    """1/k at each of the k elements equal to the extreme along ``axis``, 0 elsewhere."""
+    if not keepdims:
+        out = P.reshape(out, P._kept_shape(shape_of(x), axis))
+    mask = equal(x, out)
+    return div(mask, P.sum(mask, axis=axis, keepdims=True))
+
+
+def _extreme_jvp(primals, tangents, out, batch, *, axis, keepdims):
+    weights = _tie_weights(primals[0], out, axis, keepdims)
+    return P.sum(mul(tangents[0], weights), axis=axis, keepdims=keepdims)
+
+
+def _extreme_vjp(ct, out, x, *, axis, keepdims):
+    if not keepdims:
+        ct = P.reshape(ct, P._kept_shape(shape_of(x), axis))
+    return (mul(ct, _tie_weights(x, out, axis, keepdims)),)
+
+
+def _np_amax(x, *, axis, keepdims):
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def _np_amin(x, *, axis, keepdims):
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+@array_primitive("amax", _np_amax, jvp=_extreme_jvp, saves=(0, "out"), sympy=P._sympy_reduction,
+                 notation=Notation("call", "max", r"\max"))
+def amax(ct, out, x, *, axis, keepdims):
+    """max(x, axis, keepdims): the largest element along ``axis``.  Adjoint: the output adjoint
+    shared evenly by the elements equal to the maximum (1/k each of k ties).
+
+    >>> amax(np.array([1.0, 3.0, 3.0]), axis=(-1,), keepdims=False)
+    np.float64(3.0)
+    """
+    return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
+
+
+@array_primitive("amin", _np_amin, jvp=_extreme_jvp, saves=(0, "out"), sympy=P._sympy_reduction,
+                 notation=Notation("call", "min", r"\min"))
+def amin(ct, out, x, *, axis, keepdims):
+    """min(x, axis, keepdims): the smallest element along ``axis``.  Adjoint: shared evenly by
+    the elements equal to the minimum.
+
+    >>> amin(np.array([1.0, 3.0]), axis=(-1,), keepdims=False)
+    np.float64(1.0)
+    """
+    return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear algebra on the last two axes (stacks of matrices work too)
+# ---------------------------------------------------------------------------------------------
+
+def mT(a):
+    """Swap the last two axes (the matrix transpose of each matrix of a stack)."""
+    n = ndim_of(a)
+    return P.transpose(a, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _tril(a, k=0):
+    """The lower triangle of each matrix (a constant mask: linear, so exact in every mode)."""
+    n = shape_of(a)[-1]
+    return mul(a, np.tri(n, n, k))
+
+
+def _lower_symmetric(t):
+    """The symmetric matrix numpy's cholesky/eigh read from ``t``: its lower triangle, mirrored."""
+    return _tril(t) + mT(_tril(t, -1))
+
+
+def _lower_symmetric_adjoint(g):
+    return _tril(g) + _tril(mT(g), -1)
+
+
+def _checked(name, impl):
+    def run(*args, **params):
+        try:
+            return impl(*args, **params)
+        except np.linalg.LinAlgError as e:
+            shapes = ", ".join(str(np.shape(a)) for a in args)
+            raise ADError(f"{name}: numpy.linalg failed on argument(s) of shape {shapes}: {e}") from None
+    run.__name__ = f"np_{name}"
+    return run
+
+
+def _inv_jvp(primals, tangents, out, batch):
+    return -(out @ tangents[0] @ out)
+
+
+@array_primitive("inv", _checked("inv", np.linalg.inv), jvp=_inv_jvp, saves=("out",),
+                 notation=Notation("postfix", "⁻¹", r"^{-1}", P.POW_PREC),
+                 sympy=lambda sp, a: a ** -1)
+def inv(ct, out, a):
+    """inv(A) = A⁻¹.  dA⁻¹ = −A⁻¹ dA A⁻¹;  Ā = −A⁻ᵀ W̄ A⁻ᵀ.
+
+    >>> inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
+    inv_t = mT(out)
+    return (-(inv_t @ ct @ inv_t),)
+
+
+def _trace_with(m, t):
+    """Σᵢⱼ mᵢⱼ tᵢⱼ over the last two axes: tr(mᵀ t)."""
+    return P.sum(mul(m, t), axis=(-2, -1))
+
+
+def _det_jvp(primals, tangents, out, batch):
+    return mul(out, _trace_with(mT(inv(primals[0])), tangents[0]))
+
+
+@array_primitive("det", _checked("det", np.linalg.det), jvp=_det_jvp, saves=(0, "out"),
+                 notation=Notation("call", "det", r"\det"), sympy=lambda sp, a: a)
+def det(ct, out, a):
+    """det(A).  d det = det · tr(A⁻¹ dA);  Ā = W̄ · det · A⁻ᵀ (A must be invertible).
+
+    >>> det(np.array([[2.0, 0.0], [0.0, 4.0]]))
+    np.float64(8.0)
+    """
+    scale = P.reshape(mul(ct, out), shape_of(out) + (1, 1))
+    return (mul(scale, mT(inv(a))),)
+
+
+def _np_logabsdet(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def _logabsdet_jvp(primals, tangents, out, batch):
+    return _trace_with(mT(inv(primals[0])), tangents[0])
+
+
+@array_primitive("logabsdet", _checked("slogdet", _np_logabsdet), jvp=_logabsdet_jvp, saves=(0,),
+                 notation=Notation("call", "log|det|", r"\log\lvert\det\rvert"),
+                 sympy=lambda sp, a: sp.log(sp.Abs(a)))
+def logabsdet(ct, out, a):
+    """log |det A| (the second value of numpy's slogdet).  d = tr(A⁻¹ dA);  Ā = W̄ · A⁻ᵀ.
+
+    >>> logabsdet(np.eye(2) * 2.0) == math.log(4.0)
+    True
+    """
+    return (mul(P.reshape(ct, shape_of(out) + (1, 1)), mT(inv(a))),)
+
+
+sign_det = not_differentiable("sign_det", _checked("slogdet", lambda a: np.linalg.slogdet(a)[0]),
+                              doc="sign_det(A): the sign of det A (slogdet's first value); "
+                                  "derivative 0.")
+
+
+def _solve_jvp(primals, tangents, out, batch):
+    a, b = primals
+    ta, tb = tangents
+    rhs = tb
+    if ta is not None:
+        rhs = -(ta @ out) if rhs is None else rhs - ta @ out
+    return solve(a, rhs)
+
+
+@array_primitive("solve", _checked("solve", np.linalg.solve), jvp=_solve_jvp, saves=(0, "out"),
+                 nargs=2, notation=Notation("call", "solve"))
+def solve(ct, out, a, b):
+    """solve(A, B) = A⁻¹ B for B of shape (..., n, k).  B̄ = A⁻ᵀ W̄,  Ā = −B̄ Xᵀ.
+
+    >>> solve(np.eye(2) * 2.0, np.ones((2, 1)))
+    array([[0.5],
+           [0.5]])
+    """
+    ct_b = solve(mT(a), ct)
+    ct_a = -(ct_b @ mT(out))
+    return P.unbroadcast(ct_a, shape_of(a)), P.unbroadcast(ct_b, shape_of(b))
+
+
+def _cholesky_phi(m):
+    """The lower triangle of m with its diagonal halved."""
+    n = shape_of(m)[-1]
+    return mul(m, np.tri(n, n, -1) + 0.5 * np.eye(n))
+
+
+def _cholesky_jvp(primals, tangents, out, batch):
+    l_inv = inv(out)
+    return out @ _cholesky_phi(l_inv @ _lower_symmetric(tangents[0]) @ mT(l_inv))
+
+
+@array_primitive("cholesky", _checked("cholesky", np.linalg.cholesky), jvp=_cholesky_jvp,
+                 saves=("out",), notation=Notation("call", "cholesky"))
+def cholesky(ct, out, a):
+    """cholesky(A) = L with L Lᵀ = A (A symmetric positive definite; its lower triangle is read).
+    dL = L Φ(L⁻¹ dA L⁻ᵀ), Φ = lower triangle with the diagonal halved;
+    Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (folded onto the lower triangle).
+
+    >>> cholesky(np.array([[4.0, 0.0], [0.0, 9.0]]))
+    array([[2., 0.],
+           [0., 3.]])
+    """
+    l_inv = inv(out)
+    return (_lower_symmetric_adjoint(mT(l_inv) @ _cholesky_phi(mT(out) @ ct) @ l_inv),)
+
+
+def _np_eigh(a):
+    w, v = np.linalg.eigh(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_parts(out):
+    """Eigenvalues (..., n), eigenvectors (..., n, n) and the gap matrix F (..., n, n),
+    F_ij = 1/(w_j − w_i) off the diagonal, 0 on it (inf at repeated eigenvalues)."""
+    n = shape_of(out)[-1]
+    w = P.getitem(out, (Ellipsis, 0, slice(None)))
+    v = P.getitem(out, (Ellipsis, slice(1, None), slice(None)))
+    lead = shape_of(w)[:-1]
+    gaps = P.reshape(w, lead + (1, n)) - P.reshape(w, lead + (n, 1))
+    eye = np.eye(n, dtype=bool)
+    return w, v, where(eye, 0.0, div(1.0, where(eye, 1.0, gaps)))
+
+
+def _eigh_jvp(primals, tangents, out, batch):
+    w, v, gaps = _eigh_parts(out)
+    n = shape_of(w)[-1]
+    m = mT(v) @ _lower_symmetric(tangents[0]) @ v
+    dw = P.sum(mul(m, np.eye(n)), axis=(-1,))
+    dv = v @ mul(gaps, m)
+    return P.concatenate([P.reshape(dw, shape_of(dw)[:-1] + (1, n)), dv], axis=-2)
+
+
+@array_primitive("eigh", _checked("eigh", _np_eigh), jvp=_eigh_jvp, saves=("out",),
+                 notation=Notation("call", "eigh"))
+def eigh(ct, out, a):
+    """eigh(A): eigenvalues w (ascending) and eigenvectors V of a symmetric A (lower triangle
+    read), packed as one array: row 0 holds w, rows 1.. hold V.  With M = Vᵀ dA V:
+    dw = diag M, dV = V (F ∘ M), F_ij = 1/(w_j − w_i); Ā = V (diag w̄ + F ∘ Vᵀ V̄) Vᵀ.
+    At repeated eigenvalues the eigenvectors' derivative is undefined (F is infinite).
+
+    >>> eigh(np.diag([2.0, 1.0]))[0]
+    array([1., 2.])
+    """
+    w, v, gaps = _eigh_parts(out)
+    n = shape_of(w)[-1]
+    w_bar = P.getitem(ct, (Ellipsis, 0, slice(None)))
+    v_bar = P.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
+    inner = mul(P.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + mul(gaps, mT(v) @ v_bar)
+    return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)

@@ -23,39 +23,11 @@ import math
 
 import numpy as np
 
-from adkit.core import ADError, Notation, Primitive, ndim_of, shape_of
-from adkit import primitives as P
-from adkit.primitives import (cos, div, equal, exp, log, mul, sin, sqrt, sub, where, register,
-                              _function as function, _sympy_name as sympy_function)
-
-
-# -- how a block is written (the decorators of adkit.primitives) ------------------------------
-
-def elementwise(name, impl, *, saves, scalar_impl=None, sympy=None, notation=None, nargs=1):
-    """Decorator: the decorated function is the primitive's local partials."""
-    def define(partials):
-        return register(Primitive(name, impl, scalar_impl=scalar_impl, partials=partials,
-                                  sympy=sympy or sympy_function(name),
-                                  notation=notation or function(name), nargs=nargs,
-                                  doc=partials.__doc__ or "", saves=saves))
-    return define
-
-
-def array_primitive(name, impl, *, jvp, saves, sympy=None, notation=None, nargs=1):
-    """Decorator: the decorated function is the primitive's VJP rule."""
-    def define(vjp):
-        return register(Primitive(name, impl, jvp=jvp, vjp=vjp, sympy=sympy, nargs=nargs,
-                                  notation=notation or Notation("call", name),
-                                  doc=vjp.__doc__ or "", saves=saves))
-    return define
-
-
-def not_differentiable(name, impl, *, scalar_impl=None, sympy=None, notation=None, nargs=1,
-                       doc=""):
-    """One call: a primitive with derivative 0 everywhere."""
-    return register(Primitive(name, impl, scalar_impl=scalar_impl, sympy=sympy, nargs=nargs,
-                              notation=notation or function(name), differentiable=False, doc=doc,
-                              saves=()))
+from adkit import arrays as A
+from adkit.core import ADError, Notation, ndim_of, shape_of
+from adkit.primitives import (MUL_PREC, POW_PREC, _kept_shape, _sympy_reduction, array_primitive,
+                              div, elementwise, equal, exp, function, infix, mul, not_differentiable,
+                              sqrt, sympy_function, unbroadcast, where)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +174,7 @@ def _scalar_mod(x, y):
 
 
 @elementwise("mod", np.mod, scalar_impl=_scalar_mod, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Mod"), notation=P._infix("mod", r"\bmod", P.MUL_PREC))
+             sympy=sympy_function("Mod"), notation=infix("mod", r"\bmod", MUL_PREC))
 def mod(out, x, y):
     """mod(x, y) = x − y·floor(x/y) (the sign of y, as numpy's ``%``).
     ∂/∂x = 1, ∂/∂y = −floor(x/y).
@@ -262,19 +234,19 @@ logical_or = not_differentiable("logical_or", np.logical_or, nargs=2, sympy=symp
 def _tie_weights(x, out, axis, keepdims):
     """1/k at each of the k elements equal to the extreme along ``axis``, 0 elsewhere."""
     if not keepdims:
-        out = P.reshape(out, P._kept_shape(shape_of(x), axis))
+        out = A.reshape(out, _kept_shape(shape_of(x), axis))
     mask = equal(x, out)
-    return div(mask, P.sum(mask, axis=axis, keepdims=True))
+    return div(mask, A.sum(mask, axis=axis, keepdims=True))
 
 
 def _extreme_jvp(primals, tangents, out, batch, *, axis, keepdims):
     weights = _tie_weights(primals[0], out, axis, keepdims)
-    return P.sum(mul(tangents[0], weights), axis=axis, keepdims=keepdims)
+    return A.sum(mul(tangents[0], weights), axis=axis, keepdims=keepdims)
 
 
 def _extreme_vjp(ct, out, x, *, axis, keepdims):
     if not keepdims:
-        ct = P.reshape(ct, P._kept_shape(shape_of(x), axis))
+        ct = A.reshape(ct, _kept_shape(shape_of(x), axis))
     return (mul(ct, _tie_weights(x, out, axis, keepdims)),)
 
 
@@ -286,7 +258,7 @@ def _np_amin(x, *, axis, keepdims):
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-@array_primitive("amax", _np_amax, jvp=_extreme_jvp, saves=(0, "out"), sympy=P._sympy_reduction,
+@array_primitive("amax", _np_amax, jvp=_extreme_jvp, saves=(0, "out"), sympy=_sympy_reduction,
                  notation=Notation("call", "max", r"\max"))
 def amax(ct, out, x, *, axis, keepdims):
     """max(x, axis, keepdims): the largest element along ``axis``.  Adjoint: the output adjoint
@@ -298,7 +270,7 @@ def amax(ct, out, x, *, axis, keepdims):
     return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
 
 
-@array_primitive("amin", _np_amin, jvp=_extreme_jvp, saves=(0, "out"), sympy=P._sympy_reduction,
+@array_primitive("amin", _np_amin, jvp=_extreme_jvp, saves=(0, "out"), sympy=_sympy_reduction,
                  notation=Notation("call", "min", r"\min"))
 def amin(ct, out, x, *, axis, keepdims):
     """min(x, axis, keepdims): the smallest element along ``axis``.  Adjoint: shared evenly by
@@ -317,7 +289,7 @@ def amin(ct, out, x, *, axis, keepdims):
 def mT(a):
     """Swap the last two axes (the matrix transpose of each matrix of a stack)."""
     n = ndim_of(a)
-    return P.transpose(a, tuple(range(n - 2)) + (n - 1, n - 2))
+    return A.transpose(a, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def _tril(a, k=0):
@@ -351,7 +323,7 @@ def _inv_jvp(primals, tangents, out, batch):
 
 
 @array_primitive("inv", _checked("inv", np.linalg.inv), jvp=_inv_jvp, saves=("out",),
-                 notation=Notation("postfix", "⁻¹", r"^{-1}", P.POW_PREC),
+                 notation=Notation("postfix", "⁻¹", r"^{-1}", POW_PREC),
                  sympy=lambda sp, a: a ** -1)
 def inv(ct, out, a):
     """inv(A) = A⁻¹.  dA⁻¹ = −A⁻¹ dA A⁻¹;  Ā = −A⁻ᵀ W̄ A⁻ᵀ.
@@ -366,7 +338,7 @@ def inv(ct, out, a):
 
 def _trace_with(m, t):
     """Σᵢⱼ mᵢⱼ tᵢⱼ over the last two axes: tr(mᵀ t)."""
-    return P.sum(mul(m, t), axis=(-2, -1))
+    return A.sum(mul(m, t), axis=(-2, -1))
 
 
 def _det_jvp(primals, tangents, out, batch):
@@ -381,7 +353,7 @@ def det(ct, out, a):
     >>> det(np.array([[2.0, 0.0], [0.0, 4.0]]))
     np.float64(8.0)
     """
-    scale = P.reshape(mul(ct, out), shape_of(out) + (1, 1))
+    scale = A.reshape(mul(ct, out), shape_of(out) + (1, 1))
     return (mul(scale, mT(inv(a))),)
 
 
@@ -402,7 +374,7 @@ def logabsdet(ct, out, a):
     >>> logabsdet(np.eye(2) * 2.0) == math.log(4.0)
     True
     """
-    return (mul(P.reshape(ct, shape_of(out) + (1, 1)), mT(inv(a))),)
+    return (mul(A.reshape(ct, shape_of(out) + (1, 1)), mT(inv(a))),)
 
 
 sign_det = not_differentiable("sign_det", _checked("slogdet", lambda a: np.linalg.slogdet(a)[0]),
@@ -430,7 +402,7 @@ def solve(ct, out, a, b):
     """
     ct_b = solve(mT(a), ct)
     ct_a = -(ct_b @ mT(out))
-    return P.unbroadcast(ct_a, shape_of(a)), P.unbroadcast(ct_b, shape_of(b))
+    return unbroadcast(ct_a, shape_of(a)), unbroadcast(ct_b, shape_of(b))
 
 
 def _cholesky_phi(m):
@@ -468,10 +440,10 @@ def _eigh_parts(out):
     """Eigenvalues (..., n), eigenvectors (..., n, n) and the gap matrix F (..., n, n),
     F_ij = 1/(w_j − w_i) off the diagonal, 0 on it (inf at repeated eigenvalues)."""
     n = shape_of(out)[-1]
-    w = P.getitem(out, (Ellipsis, 0, slice(None)))
-    v = P.getitem(out, (Ellipsis, slice(1, None), slice(None)))
+    w = A.getitem(out, (Ellipsis, 0, slice(None)))
+    v = A.getitem(out, (Ellipsis, slice(1, None), slice(None)))
     lead = shape_of(w)[:-1]
-    gaps = P.reshape(w, lead + (1, n)) - P.reshape(w, lead + (n, 1))
+    gaps = A.reshape(w, lead + (1, n)) - A.reshape(w, lead + (n, 1))
     eye = np.eye(n, dtype=bool)
     return w, v, where(eye, 0.0, div(1.0, where(eye, 1.0, gaps)))
 
@@ -480,9 +452,9 @@ def _eigh_jvp(primals, tangents, out, batch):
     w, v, gaps = _eigh_parts(out)
     n = shape_of(w)[-1]
     m = mT(v) @ _lower_symmetric(tangents[0]) @ v
-    dw = P.sum(mul(m, np.eye(n)), axis=(-1,))
+    dw = A.sum(mul(m, np.eye(n)), axis=(-1,))
     dv = v @ mul(gaps, m)
-    return P.concatenate([P.reshape(dw, shape_of(dw)[:-1] + (1, n)), dv], axis=-2)
+    return A.concatenate([A.reshape(dw, shape_of(dw)[:-1] + (1, n)), dv], axis=-2)
 
 
 @array_primitive("eigh", _checked("eigh", _np_eigh), jvp=_eigh_jvp, saves=("out",),
@@ -498,7 +470,7 @@ def eigh(ct, out, a):
     """
     w, v, gaps = _eigh_parts(out)
     n = shape_of(w)[-1]
-    w_bar = P.getitem(ct, (Ellipsis, 0, slice(None)))
-    v_bar = P.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
-    inner = mul(P.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + mul(gaps, mT(v) @ v_bar)
+    w_bar = A.getitem(ct, (Ellipsis, 0, slice(None)))
+    v_bar = A.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
+    inner = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + mul(gaps, mT(v) @ v_bar)
     return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)

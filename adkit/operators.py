@@ -3,6 +3,8 @@
 ``x * y``, ``x @ w``, ``x.T``, ``x.sum(axis=0)`` and ``x[0]`` all bind a primitive of the
 table, so they work the same on forward-mode duals and on traced values.
 """
+import numpy as np
+
 from adkit import arrays as A
 from adkit import primitives as P
 from adkit.core import Boxed, shape_of
@@ -73,6 +75,34 @@ class ArrayBox(Boxed):
         return A.reshape(self, shape[0] if len(shape) == 1 else shape)
     def transpose(self, *axes): return A.transpose(self, axes or None)
     def dot(self, other): return A.dot(self, other)
+    def __mod__(self, other): return _numpy().mod(self, other)
+    def __rmod__(self, other): return _numpy().mod(other, self)
+
+    # numpy's array methods: the functions of adkit.numpy
+    def max(self, axis=None, keepdims=False): return _numpy().max(self, axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims=False): return _numpy().min(self, axis, keepdims=keepdims)
+    def prod(self, axis=None, keepdims=False): return _numpy().prod(self, axis, keepdims=keepdims)
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return _numpy().var(self, axis, ddof=ddof, keepdims=keepdims)
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return _numpy().std(self, axis, ddof=ddof, keepdims=keepdims)
+    def cumsum(self, axis=None): return _numpy().cumsum(self, axis)
+    def cumprod(self, axis=None): return _numpy().cumprod(self, axis)
+    def ravel(self): return A.reshape(self, (-1,))
+    def flatten(self): return A.reshape(self, (-1,))
+    def squeeze(self, axis=None): return _numpy().squeeze(self, axis)
+    def swapaxes(self, axis1, axis2): return _numpy().swapaxes(self, axis1, axis2)
+    def clip(self, min=None, max=None): return _numpy().clip(self, min, max)
+    def round(self, decimals=0): return _numpy().round(self, decimals)
+    def argmax(self, axis=None): return _numpy().argmax(self, axis)
+    def argmin(self, axis=None): return _numpy().argmin(self, axis)
+    def argsort(self, axis=-1): return _numpy().argsort(self, axis)
+    def astype(self, dtype, copy=True): return _numpy().astype(self, dtype)
+    def copy(self): return self
+    @property
+    def dtype(self):
+        value = self._value()
+        return getattr(value, "dtype", np.dtype(float))
 
     def __bool__(self):
         return bool(self._value())
@@ -85,3 +115,9 @@ class ArrayBox(Boxed):
     def __array_function__(self, func, types, args, kwargs):
         from adkit.numpy_dispatch import array_function
         return array_function(func, args, kwargs)
+
+
+def _numpy():
+    """adkit.numpy, imported when a method first needs it (it builds on this module)."""
+    from adkit import numpy
+    return numpy

@@ -174,7 +174,7 @@ def _scalar_mod(x, y):
 
 
 @elementwise("mod", np.mod, scalar_impl=_scalar_mod, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Mod"), notation=infix("mod", r"\bmod", MUL_PREC))
+             sympy=lambda sp, x, y: x - y * sp.floor(x / y), notation=infix("mod", r"\bmod", MUL_PREC))
 def mod(out, x, y):
     """mod(x, y) = x − y·floor(x/y) (the sign of y, as numpy's ``%``).
     ∂/∂x = 1, ∂/∂y = −floor(x/y).
@@ -264,8 +264,8 @@ def amax(ct, out, x, *, axis, keepdims):
     """max(x, axis, keepdims): the largest element along ``axis``.  Adjoint: the output adjoint
     shared evenly by the elements equal to the maximum (1/k each of k ties).
 
-    >>> amax(np.array([1.0, 3.0, 3.0]), axis=(-1,), keepdims=False)
-    np.float64(3.0)
+    >>> float(amax(np.array([1.0, 3.0, 3.0]), axis=(-1,), keepdims=False))
+    3.0
     """
     return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
 
@@ -276,8 +276,8 @@ def amin(ct, out, x, *, axis, keepdims):
     """min(x, axis, keepdims): the smallest element along ``axis``.  Adjoint: shared evenly by
     the elements equal to the minimum.
 
-    >>> amin(np.array([1.0, 3.0]), axis=(-1,), keepdims=False)
-    np.float64(1.0)
+    >>> float(amin(np.array([1.0, 3.0]), axis=(-1,), keepdims=False))
+    1.0
     """
     return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
 
@@ -350,8 +350,8 @@ def _det_jvp(primals, tangents, out, batch):
 def det(ct, out, a):
     """det(A).  d det = det · tr(A⁻¹ dA);  Ā = W̄ · det · A⁻ᵀ (A must be invertible).
 
-    >>> det(np.array([[2.0, 0.0], [0.0, 4.0]]))
-    np.float64(8.0)
+    >>> float(det(np.array([[2.0, 1.0], [0.0, 4.0]])).round(12))
+    8.0
     """
     scale = A.reshape(mul(ct, out), shape_of(out) + (1, 1))
     return (mul(scale, mT(inv(a))),)
@@ -382,9 +382,19 @@ sign_det = not_differentiable("sign_det", _checked("slogdet", lambda a: np.linal
                                   "derivative 0.")
 
 
+def _lift(t, batch, ndim):
+    """A batched tangent given ``ndim`` axes after its batch axes (length-1 axes in front), so
+    its batch axes never meet a primal's stack axes when matmul and solve broadcast."""
+    if t is None:
+        return t
+    shape = shape_of(t)
+    missing = ndim - (len(shape) - batch)
+    return A.reshape(t, shape[:batch] + (1,) * missing + shape[batch:]) if missing > 0 else t
+
+
 def _solve_jvp(primals, tangents, out, batch):
     a, b = primals
-    ta, tb = tangents
+    ta, tb = (_lift(t, batch, ndim_of(out)) for t in tangents)
     rhs = tb
     if ta is not None:
         rhs = -(ta @ out) if rhs is None else rhs - ta @ out
@@ -474,3 +484,21 @@ def eigh(ct, out, a):
     v_bar = A.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
     inner = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + mul(gaps, mT(v) @ v_bar)
     return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)
+
+
+def _scalar_astype(x, *, dtype):
+    if dtype != "float64":
+        raise ValueError("not a Python float")  # numpy gives the float32 scalar
+    return float(x)
+
+
+@elementwise("astype", lambda x, *, dtype: np.asarray(x).astype(dtype), saves=(),
+             scalar_impl=_scalar_astype,
+             sympy=lambda sp, x, *, dtype: x, notation=function("astype"))
+def astype(out, x, *, dtype):
+    """astype(x, dtype): x as floats of another precision (float32 <-> float64).  ∂/∂x = 1.
+
+    >>> astype(np.array([1.5]), dtype="float32").dtype
+    dtype('float32')
+    """
+    return (1,)

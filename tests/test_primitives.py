@@ -66,8 +66,15 @@ def _sympy_arguments(domains, args):
     return symbols
 
 
+# sympy leaves d/dy floor(x/y) unevaluated (it is 0 almost everywhere): mod's partials are
+# checked against central differences below instead
+SYMPY_CANNOT_DIFFERENTIATE = {"mod"}
+
+
 @pytest.mark.parametrize("name,domains,params", RULES, ids=RULE_IDS)
 def test_partials_match_sympy(name, domains, params, rng):
+    if name in SYMPY_CANNOT_DIFFERENTIATE:
+        pytest.skip(f"sympy cannot differentiate {name}'s counterpart")
     prim = PRIMITIVES[name]
     for _ in range(5):
         args = _sample(domains, rng)

@@ -29,6 +29,8 @@ def _operands(prim):
         return (rng.uniform(1, 2, 3), rng.uniform(1, 2, 2))
     if prim.name in MATRIX_OPERANDS:
         return MATRIX_OPERANDS[prim.name]
+    if prim.name in ("arcsin", "arccos", "arctanh"):  # inside their domain (-1, 1)
+        return (rng.uniform(-0.9, 0.9, 3),)
     return tuple(rng.uniform(1, 2, 3) for _ in range(max(prim.nargs, 1)))
 
 

@@ -265,7 +265,7 @@ def stack_boxes(who, a):
             raise ADError(f"{who}: got a numpy array of traced arrays (np.array of arrays of "
                           f"shape {shape_of(v)}); join them with ad.stack or anp.concatenate")
         if not isinstance(v, Boxed):
-            if not is_scalar_number(v):
+            if not isinstance(v, numbers.Number) or isinstance(v, bool):
                 raise ADError(f"{who}: got a numpy object array holding {type(v).__name__}; "
                               f"join traced values with ad.stack")
             refuse_complex(who, v)

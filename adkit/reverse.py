@@ -210,6 +210,8 @@ def _as_result(adjoint, primal):
     if type(adjoint) is np.ndarray:
         if type(primal) is float and adjoint.ndim == 0:
             return float(adjoint)
+        if type(primal) is np.ndarray and adjoint.dtype != primal.dtype:
+            return adjoint.astype(primal.dtype)  # float32 in, float32 gradient out
         if not adjoint.flags.writeable:
             return adjoint.copy()
     return adjoint

@@ -181,12 +181,19 @@ class Primitive:
     def __repr__(self):
         return f"<primitive {self.name}>"
 
+    def apply_vjp(self, ct, out, argvals, params, refs):
+        """The VJP rule's cotangents; ``needed`` (refs that are not constants) goes to a rule
+        that takes it (``vjp_needed``), so it can skip the adjoint of a constant argument."""
+        if self.vjp_takes_needed:
+            return self.vjp(ct, out, *argvals, **params, needed=tuple(r is not None for r in refs))
+        return self.vjp(ct, out, *argvals, **params)
+
     def __call__(self, *args, **params):
         if len(args) == 1:  # the common unary case, without the loop
             if isinstance(args[0], Boxed):
                 return args[0]._process(self, args, params)
             if type(args[0]) is np.ndarray and args[0].dtype.hasobject:
-                return self(stack_boxes(self.name, args[0]), **params)
+                return self._object_arrays(args, params)
             return self.evaluate(args, params)
         top = None
         for a in args:
@@ -194,10 +201,33 @@ class Primitive:
                 if top is None or a._level > top._level:
                     top = a
             elif type(a) is np.ndarray and a.dtype.hasobject:  # np.array([x, y]) of boxes
-                return self(*(plain_argument(self, b) for b in args), **params)
+                return self._object_arrays(args, params)
         if top is not None:
             return top._process(self, args, params)
         return self.evaluate(args, params)
+
+    def _object_arrays(self, args, params):
+        """Arguments that include numpy object arrays (``np.array([x, x**2])``): the highest box
+        inside handles the call (its sweep stacks the array, see ``adkit.arrays.stack_boxes``);
+        without boxes inside, the array is read as floats."""
+        top = None
+        for a in args:
+            items = a.flat if type(a) is np.ndarray and a.dtype.hasobject else (a,)
+            for v in items:
+                if isinstance(v, Boxed) and (top is None or v._level > top._level):
+                    top = v
+        if top is not None:
+            return top._process(self, args, params)
+        plain = []
+        for a in args:
+            if type(a) is np.ndarray and a.dtype.hasobject:
+                try:
+                    a = a.astype(float)
+                except (TypeError, ValueError):
+                    raise ADError(f"{self.name}: got a numpy object array ({a!r:.60}); adkit "
+                                  f"needs numbers, or traced values joined with ad.stack") from None
+            plain.append(a)
+        return self.evaluate(tuple(plain), params)
 
     def evaluate(self, args, params):
         """Compute on plain floats and arrays (no boxes)."""
@@ -243,49 +273,6 @@ def refuse_complex(who, x):
             isinstance(x, np.ndarray) and x.dtype.kind == "c"):
         raise ADError(f"{who}: complex numbers are not supported (got {x!r:.60}); adkit "
                       f"differentiates real functions only (split into real and imaginary parts)")
-
-
-def stack_boxes(who, a):
-    """A numpy object array holding traced values or duals (``np.array([x, x**2])``) as one
-    boxed array, stacked element by element with ``ad.stack``: exact, never a lost derivative.
-
-    An object array of plain numbers becomes a float array; anything else is refused, naming
-    ``ad.stack``.
-    """
-    from adkit.arrays import reshape, stack  # the array API builds on this module
-    items = list(a.flat)
-    if not any(isinstance(v, Boxed) for v in items):
-        try:
-            return np.asarray(a, dtype=float)
-        except (TypeError, ValueError):
-            raise ADError(f"{who}: got a numpy object array ({a!r:.60}); adkit needs numbers, "
-                          f"or traced values joined with ad.stack") from None
-    for v in items:
-        if isinstance(v, Boxed) and shape_of(v) != ():
-            raise ADError(f"{who}: got a numpy array of traced arrays (np.array of arrays of "
-                          f"shape {shape_of(v)}); join them with ad.stack or anp.concatenate")
-        if not isinstance(v, Boxed):
-            if not isinstance(v, numbers.Number) or isinstance(v, bool):
-                raise ADError(f"{who}: got a numpy object array holding {type(v).__name__}; "
-                              f"join traced values with ad.stack")
-            refuse_complex(who, v)
-    if not items:
-        return np.zeros(a.shape)
-    return reshape(stack(items), a.shape)
-
-
-def plain_argument(prim, a):
-    """An argument a box does not own, made safe: object arrays of boxes stacked, complex refused.
-    Returns the value to use (the same object when nothing had to change)."""
-    if type(a) is np.ndarray:
-        kind = a.dtype.kind
-        if kind == "O":
-            return stack_boxes(prim.name, a)
-        if kind == "c":
-            refuse_complex(prim.name, a)
-    elif isinstance(a, (complex, np.complexfloating)):
-        refuse_complex(prim.name, a)
-    return a
 
 
 class ShapeOnly:

@@ -17,9 +17,10 @@ import numpy as np
 
 from adkit import arrays as A
 from adkit import primitives as P
-from adkit.core import ADError, ndim_of, new_level, plain_argument, refuse_complex, shape_of
+from adkit.arrays import plain_argument
+from adkit.core import ADError, ndim_of, new_level, refuse_complex, shape_of
 from adkit.operators import ArrayBox
-from adkit.tracing import as_input, output_value
+from adkit.tracing import argnums_of, as_input, as_scalar, output_value, zeros_like
 
 MANUAL_LEVEL = 0  # Duals made by hand share one level, so Dual(2, 1) * Dual(3, 0) just works
 
@@ -51,7 +52,7 @@ class Dual(ArrayBox):
     def tangent(self):
         """The tangent (zeros of the primal's shape when nothing was seeded)."""
         if self._tangent is None:
-            return _zeros_like(self.primal)
+            return zeros_like(self.primal)
         return self._tangent
 
     def _value(self):
@@ -112,13 +113,6 @@ def _align(t, batch, out_ndim):
     return A.reshape(t, shape[:batch] + (1,) * missing + shape[batch:])
 
 
-def _zeros_like(x):
-    if isinstance(x, ArrayBox):
-        return P.mul(x, 0.0)
-    if isinstance(x, numbers.Number):
-        return 0.0
-    return np.zeros(np.shape(x))
-
 
 def _as_tuple(x, what, who):
     if isinstance(x, tuple):
@@ -137,7 +131,7 @@ def _unpack(out, level, who):
     if type(out) is Dual and out._level == level:
         return out.primal, out.tangent
     if isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
-        return out, _zeros_like(out)
+        return out, zeros_like(out)
     raise ADError(f"{who}: the function returned {type(out).__name__}, not a number or array")
 
 
@@ -184,18 +178,6 @@ def derivative(f):
     return df
 
 
-def _argnums(argnums, nargs, who):
-    single = type(argnums) is int or isinstance(argnums, numbers.Integral)
-    nums = (argnums,) if single else tuple(argnums)
-    if single and 0 <= argnums < nargs:  # the common case, quickly
-        return True, nums
-    if len(set(nums)) != len(nums):
-        raise ADError(f"{who}: argnums {nums} names an argument twice")
-    for n in nums:
-        if not -nargs <= n < nargs:
-            raise ADError(f"{who}: argnums {n} is out of range for {nargs} argument(s)")
-    return single, tuple(n % nargs for n in nums)
-
 
 def jacfwd(f, argnums=0):
     """Jacobian by forward mode, all input directions in one vectorized sweep.
@@ -208,7 +190,7 @@ def jacfwd(f, argnums=0):
            [0., 4.]])
     """
     def jacobian(*args):
-        single, nums = _argnums(argnums, len(args), "jacfwd")
+        single, nums = argnums_of(argnums, len(args), "jacfwd")
         jacs = []
         for n in nums:
             x = as_input(args[n], f"jacfwd: argument {n + 1}")
@@ -230,12 +212,6 @@ def jacfwd(f, argnums=0):
         return tuple(jacs)
     return jacobian
 
-
-def as_scalar(jacobian):
-    """A Jacobian of a scalar function of a scalar is a number, not a 0-d array."""
-    if type(jacobian) is np.ndarray and jacobian.ndim == 0:
-        return float(jacobian)
-    return jacobian
 
 
 def _jacobian_of(out, level, size, x_shape):

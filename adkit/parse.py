@@ -34,11 +34,12 @@ adkit.core.ParseError: implicit multiplication is not allowed: did you mean 2*x?
 import difflib
 import math
 import unicodedata
+from collections.abc import Mapping
 
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import ParseError
+from adkit.core import PRIMITIVES, ParseError
 from adkit.graph import Graph
 from adkit.tracing import start
 
@@ -51,16 +52,43 @@ MAX_NUMBER = 1e15        # largest magnitude of a number literal
 MAX_NAME = 64            # characters in one name
 MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay within 1e±300
 
-# Function names -> (primitive, number of arguments). Aliases cover sympy's spelling (Abs, Max)
-# so that str(graph.to_sympy()) parses back.
-FUNCTIONS = {
-    "sin": (P.sin, 1), "cos": (P.cos, 1), "tan": (P.tan, 1), "exp": (P.exp, 1),
-    "log": (P.log, 1), "ln": (P.log, 1), "sqrt": (P.sqrt, 1), "tanh": (P.tanh, 1),
-    "sigmoid": (P.sigmoid, 1), "abs": (P.abs, 1), "Abs": (P.abs, 1), "relu": (P.relu, 1),
-    "log1p": (P.log1p, 1),
-    "max": (P.maximum, 2), "Max": (P.maximum, 2), "maximum": (P.maximum, 2),
-    "min": (P.minimum, 2), "Min": (P.minimum, 2), "minimum": (P.minimum, 2),
-}
+# Sympy's and the slides' spellings of the table's functions, so str(graph.to_sympy()) parses back.
+_ALIASES = {"ln": "log", "Abs": "abs", "max": "maximum", "Max": "maximum", "min": "minimum",
+            "Min": "minimum",
+            # inverse trigonometric and hyperbolic functions: numpy's arc-, sympy's a-, ISO's ar-
+            "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+            "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "arsinh": "arcsinh",
+            "arcosh": "arccosh", "artanh": "arctanh", "lg": "log10"}
+
+
+class _Functions(Mapping):
+    """Function names the parser accepts -> (primitive, number of arguments).
+
+    Every elementwise primitive of the table that is written as a function (sin, sigmoid,
+    maximum, or one you registered, such as softplus) under its name and the aliases above. It
+    is read from the table at each lookup, so ``ad.register`` adds a function and
+    ``ad.unregister`` removes it again.
+    """
+
+    def __getitem__(self, name):
+        prim = PRIMITIVES.get(_ALIASES.get(name, name))
+        if prim is None or not _by_name(prim):
+            raise KeyError(name)
+        return prim, prim.nargs
+
+    def __iter__(self):
+        names = [name for name, prim in PRIMITIVES.items() if _by_name(prim)]
+        return iter(names + [alias for alias, name in _ALIASES.items() if name in names])
+
+    def __len__(self):
+        return len(list(iter(self)))
+
+
+def _by_name(prim):
+    return prim.elementwise and prim.nargs >= 1 and prim.notation.kind in ("function", "call")
+
+
+FUNCTIONS = _Functions()
 CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
 
 _BINARY = {"+": (P.add, 1), "-": (P.sub, 1), "*": (P.mul, 2), "/": (P.div, 2), "^": (P.power, 4)}
@@ -263,9 +291,10 @@ def _unknown_function(text, token, variables):
     name = token.text
     lowercase = [f for f in FUNCTIONS if f.islower()]
     close = [f for f in lowercase if f == name.lower()]
-    close += [f for f in difflib.get_close_matches(name.lower(), lowercase, n=3, cutoff=0.6)
-              if f not in close]
-    close = close[:3]
+    if not close:  # the best matches only: 'sinn' is sin, not also sinh and asin
+        ranked = difflib.get_close_matches(name.lower(), lowercase, n=3, cutoff=0.6)
+        ratios = [difflib.SequenceMatcher(None, name.lower(), f).ratio() for f in ranked]
+        close = [f for f, r in zip(ranked, ratios) if r >= ratios[0] - 0.05]
     if (variables is not None and name in variables) or (not close and len(name) <= 2):
         raise ParseError(f"'{name}' is not a function: did you mean {name}*(…)?", text,
                          token.column)

@@ -5,7 +5,8 @@ Elementwise functions numpy code calls (hyperbolic and inverse trigonometric fun
 needs its own rule (``max``/``min``: ties split evenly) and the linear algebra of
 ``anp.linalg`` (``inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``, ``eigh``, ``svd``).
 Everything else in :mod:`adkit.numpy` is a composition of primitives (exact, and no rule to
-get wrong). Importing :mod:`adkit.primitives` registers these too.
+get wrong). :mod:`adkit.numpy` imports this module (and ``import adkit`` imports that), so
+these primitives are in the table whenever adkit is.
 
 Conventions (beside those in :mod:`adkit.primitives`):
 
@@ -118,6 +119,46 @@ def arctanh(out, x):
     0.0
     """
     return (div(1.0, 1.0 - x * x),)
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+@elementwise("log2", np.log2, scalar_impl=math.log2, saves=(0,),
+             sympy=lambda sp, x: sp.log(x, 2), notation=function("log2", r"\log_2"))
+def log2(out, x):
+    """log₂ x.  ∂/∂x = 1/(x log 2).
+
+    >>> log2(8.0)
+    3.0
+    """
+    return (div(1.0 / _LN2, x),)
+
+
+@elementwise("log10", np.log10, scalar_impl=math.log10, saves=(0,),
+             sympy=lambda sp, x: sp.log(x, 10), notation=function("log10", r"\log_{10}"))
+def log10(out, x):
+    """log₁₀ x.  ∂/∂x = 1/(x log 10).
+
+    >>> log10(1000.0)
+    3.0
+    """
+    return (div(1.0 / _LN10, x),)
+
+
+def _scalar_exp2(x):
+    return 2.0 ** x
+
+
+@elementwise("exp2", np.exp2, scalar_impl=_scalar_exp2, saves=("out",),
+             sympy=lambda sp, x: 2 ** x, notation=function("exp2", r"\operatorname{exp}_2"))
+def exp2(out, x):
+    """exp2(x) = 2ˣ.  ∂/∂x = 2ˣ log 2 (from the output).
+
+    >>> exp2(3.0)
+    8.0
+    """
+    return (mul(out, _LN2),)
 
 
 @elementwise("expm1", np.expm1, scalar_impl=math.expm1, saves=("out",),
@@ -486,16 +527,16 @@ def eigh(ct, out, a):
     return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)
 
 
-def _scalar_astype(x, *, dtype):
+def _scalar_astype(x, *, dtype="float64"):
     if dtype != "float64":
         raise ValueError("not a Python float")  # numpy gives the float32 scalar
     return float(x)
 
 
-@elementwise("astype", lambda x, *, dtype: np.asarray(x).astype(dtype), saves=(),
+@elementwise("astype", lambda x, *, dtype="float64": np.asarray(x).astype(dtype), saves=(),
              scalar_impl=_scalar_astype,
-             sympy=lambda sp, x, *, dtype: x, notation=function("astype"))
-def astype(out, x, *, dtype):
+             sympy=lambda sp, x, *, dtype="float64": x, notation=function("astype"))
+def astype(out, x, *, dtype="float64"):
     """astype(x, dtype): x as floats of another precision (float32 <-> float64).  ∂/∂x = 1.
 
     >>> astype(np.array([1.5]), dtype="float32").dtype

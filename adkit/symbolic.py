@@ -9,7 +9,8 @@ from fractions import Fraction
 import numpy as np
 
 from adkit.core import ADError
-from adkit.graph import CONST, INPUT
+from adkit.graph import CONST, INPUT, Graph
+from adkit.sources import sympy_text  # noqa: F401  (reading sympy is reading a source)
 
 
 def graph_to_sympy(graph, symbols=None):
@@ -83,23 +84,6 @@ def _simple_fraction(value, max_denominator):
 
 def _close(a, b):
     return abs(a - b) <= 4 * math.ulp(b)
-
-
-def sympy_text(expr):
-    """A sympy expression as text that :func:`adkit.parse` reads back (``E`` printed as ``e``).
-
-    >>> import sympy as sp
-    >>> x = sp.Symbol("x")
-    >>> sympy_text(sp.exp(x) * sp.E + sp.pi)
-    'e*exp(x) + pi'
-    """
-    from sympy.printing.str import StrPrinter
-
-    class _Printer(StrPrinter):
-        def _print_Exp1(self, expr):
-            return "e"
-
-    return _Printer().doprint(expr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,17 +256,23 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
     from adkit.forward import jvp
     from adkit.printing import output_name
     from adkit.reverse import grad
-    from adkit.tables.sources import as_graph, expression_text
+    from adkit.sources import as_graph, expression_text, function_inputs
+    from adkit.tracing import point_values
 
-    graph, names = as_graph(source, None, "check")
-    if graph is not None:
+    graph = None  # a function is traced at each point (its branches may differ)
+    if callable(source) and not isinstance(source, Graph):
+        names, values = function_inputs(source, at, "check")
+        if at is None:
+            names = list(names)
+    else:
+        graph = as_graph(source, at if isinstance(at, dict) else None, "check")
         names = list(graph.inputs)
+        values = None if at is None else point_values(names, at, "check")
     random = at is None
     if random:
         rng = np.random.default_rng(seed)
         candidates = (_draw_point(rng, names, attempt) for attempt in range(100 * points))
     else:
-        _, values = as_graph(source, at, "check")
         candidates = iter([dict(zip(names, (float(v) if np.ndim(v) == 0 else v
                                             for v in values)))])
 
@@ -293,7 +283,7 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
             raise ADError("check: compares derivatives of scalar inputs; for arrays use "
                           "ad.jacfwd and ad.jacrev")
         values = [point[n] for n in names]
-        g = graph if graph is not None else as_graph(source, point, "check")[0]
+        g = graph if graph is not None else as_graph(source, point, "check")
         if expression is None:
             out = g.outputs[0] if len(g.outputs) == 1 else None
             if out is None:

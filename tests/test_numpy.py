@@ -284,3 +284,31 @@ def test_deck_004_logistic_regression_with_plain_numpy():
                                             + anp_.log(1 - 0.5 * (anp_.tanh(train_X @ w) + 1))
                                             * (1 - train_y)))(np.array([1.0, 1.0]))
     np.testing.assert_allclose(grad(loss)(np.array([1.0, 1.0])), reference, rtol=1e-12)
+
+
+# -- the parser and the grader know the new elementary functions ---------------------------------
+
+@pytest.mark.parametrize("text,same_as", [
+    ("sinh(x) + cosh(x)", "exp(x)"), ("atan(x)", "arctan(x)"), ("asin(x/2)", "arcsin(x/2)"),
+    ("acos(x/3)", "arccos(x/3)"), ("asinh(x)", "arcsinh(x)"), ("arsinh(x)", "arcsinh(x)"),
+    ("acosh(x + 2)", "arccosh(x + 2)"), ("atanh(x/2)", "arctanh(x/2)"),
+    ("log10(x + 1)", "log(x + 1)/log(10)"), ("lg(x + 1)", "log(x + 1)/ln(10)"),
+    ("log2(x + 1)", "log(x + 1)/log(2)"), ("exp2(x)", "2^x"), ("expm1(x)", "exp(x) - 1"),
+    ("cbrt(x + 1)", "(x + 1)^(1/3)"), ("hypot(x, 2)", "sqrt(x^2 + 4)"),
+    ("atan2(x, 2)", "arctan(x/2)"), ("logaddexp(x, 0.5)", "log(exp(x) + exp(0.5))")])
+def test_parser_knows_the_new_functions(text, same_as):
+    g, h = ad.parse(text), ad.parse(same_as)
+    for x in (0.3, 0.7):
+        assert g(x=x) == pytest.approx(h(x=x), rel=1e-12)
+        assert ad.grad(g)(x) == pytest.approx(ad.grad(h)(x), rel=1e-10)
+    assert ad.parse(str(g.to_sympy()))(x=0.3) == pytest.approx(g(x=0.3), rel=1e-12)
+
+
+@pytest.mark.parametrize("reference,answer,status", [
+    ("tanh(x)", "1/cosh(x)^2", "correct"), ("atan(x)", "1/(1 + x^2)", "correct"),
+    ("arcsin(x)", "1/sqrt(1 - x^2)", "correct"), ("log10(x)", "1/(x*ln(10))", "correct"),
+    ("log2(x)", "1/(x*log(2))", "correct"), ("sinh(x^2)", "2*x*cosh(x^2)", "correct"),
+    ("acosh(x)", "1/sqrt(x^2 - 1)", "correct"), ("atan(x)", "1/(1 - x^2)", "incorrect"),
+    ("cosh(x)", "-sinh(x)", "incorrect")])
+def test_grader_knows_the_new_functions(reference, answer, status):
+    assert ad.grade(reference, answer, "x").status == status

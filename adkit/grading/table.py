@@ -16,7 +16,6 @@ A formula that names another row's ẇ/w̄ is evaluated with the *student's* val
 >>> [(r.row, r.status) for r in m.rows]
 [('ẇ1', 'correct'), ('ẇ2', 'correct'), ('ẇ3', 'incorrect'), ('ẇ4', 'correct'), ('ẇ5', 'carried')]
 """
-import inspect
 import numbers
 import re
 import unicodedata
@@ -71,20 +70,8 @@ def _close(got, expected, rtol):
 
 
 def _source_graph(source, at):
-    if isinstance(source, Graph):
-        return source
-    if isinstance(source, str):
-        from adkit.parse import parse
-        return parse(source)
-    if callable(source):
-        from adkit.tracing import trace
-        names = [p.name for p in inspect.signature(source).parameters.values()]
-        missing = [n for n in names if n not in at]
-        if missing:
-            raise ADError(f"grade_table: no value in `at` for {', '.join(missing)}")
-        return trace(source, *[at[n] for n in names], names=names)
-    raise ADError(f"grade_table: the source must be an expression, a Graph or a function, got "
-                  f"{type(source).__name__}")
+    from adkit.sources import as_graph
+    return as_graph(source, at, "grade_table")
 
 
 class TableQuestion:

@@ -21,10 +21,11 @@ from adkit.primitives import (  # noqa: F401  (re-exported)
 from adkit.primitives import div as divide, mul as multiply, neg as negative, sub as subtract  # noqa: F401
 from adkit.primitives_numpy import (  # noqa: F401
     arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil, cosh, expm1, floor,
-    hypot, isfinite, isinf, isnan, logaddexp, logical_and, logical_or, mod, sinh, trunc,
+    exp2, hypot, isfinite, isinf, isnan, log10, log2, logaddexp, logical_and, logical_or, mod,
+    sinh, trunc,
 )
 from adkit.numpy.elementwise import (  # noqa: F401
-    around, clip, deg2rad, degrees, exp2, fabs, fmax, fmin, heaviside, log10, log2, logaddexp2,
+    around, clip, deg2rad, degrees, fabs, fmax, fmin, heaviside, logaddexp2,
     nan_to_num, positive, rad2deg, radians, reciprocal, rint, round, sinc,
 )
 from adkit.numpy.reductions import (  # noqa: F401
@@ -66,7 +67,7 @@ __all__ = sorted(
      "true_divide", "multiply", "negative", "subtract", "remainder",
      "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil",
      "cosh", "expm1", "floor", "hypot", "isfinite", "isinf", "isnan", "logaddexp",
-     "logical_and", "logical_or", "mod", "sinh", "trunc"]
+     "logical_and", "logical_or", "mod", "sinh", "trunc", "log2", "log10", "exp2"]
     + _elementwise.__all__ + _reductions.__all__ + _manipulation.__all__)
 # adkit's own (no numpy counterpart): relu, sigmoid, logsumexp are in the namespace too.
 

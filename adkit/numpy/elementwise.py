@@ -1,50 +1,23 @@
 """numpy's elementwise functions that are compositions of primitives (exact, with no rule of
-their own): ``log2 = log / log 2``, ``clip`` and ``fmax`` through ``where``, ``sinc`` with its
+their own): ``reciprocal = 1/x``, ``clip`` and ``fmax`` through ``where``, ``sinc`` with its
 Taylor series near 0 (so its derivatives of every order are right there too), ...
 
 >>> import adkit.numpy as anp
->>> float(anp.log2(8.0))
-3.0
+>>> float(anp.sinc(0.0))
+1.0
 """
 import math
 
 import numpy as np
 
-from adkit.primitives import (abs, div, exp, greater, less, log, mul, power, sin, where)
+from adkit.primitives import abs, div, greater, less, mul, sin, where
 from adkit.primitives_numpy import (isinf, isnan, logaddexp, logical_and, round_p)
 
-__all__ = ["log2", "log10", "exp2", "reciprocal", "deg2rad", "rad2deg", "degrees", "radians",
+__all__ = ["reciprocal", "deg2rad", "rad2deg", "degrees", "radians",
            "sinc", "fabs", "clip", "fmax", "fmin", "nan_to_num", "logaddexp2", "positive",
            "round", "around", "rint", "heaviside"]
 
-_LN2, _LN10 = math.log(2.0), math.log(10.0)
-
-
-def log2(x):
-    """log₂ x = log x / log 2.
-
-    >>> float(log2(8.0))
-    3.0
-    """
-    return div(log(x), _LN2)
-
-
-def log10(x):
-    """log₁₀ x = log x / log 10.
-
-    >>> round(float(log10(1000.0)), 12)
-    3.0
-    """
-    return div(log(x), _LN10)
-
-
-def exp2(x):
-    """2ˣ (``pow`` with the constant base 2: ∂/∂x = 2ˣ log 2).
-
-    >>> exp2(3.0)
-    8.0
-    """
-    return power(2.0, x)
+_LN2 = math.log(2.0)
 
 
 def reciprocal(x):

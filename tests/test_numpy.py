@@ -312,3 +312,13 @@ def test_parser_knows_the_new_functions(text, same_as):
     ("cosh(x)", "-sinh(x)", "incorrect")])
 def test_grader_knows_the_new_functions(reference, answer, status):
     assert ad.grade(reference, answer, "x").status == status
+
+
+def test_readme_table_of_supported_names_is_generated():
+    """README.md's table is exactly what ``python -m adkit.numpy.supported`` prints."""
+    import pathlib
+    from adkit.numpy.supported import markdown
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    start = readme.index("<!-- numpy-table -->\n") + len("<!-- numpy-table -->\n")
+    end = readme.index("\n<!-- /numpy-table -->")
+    assert readme[start:end] == markdown(), "regenerate: python -m adkit.numpy.supported"

@@ -60,7 +60,7 @@ def where(condition, x=None, y=None):
 
 
 # The numpy names adkit supports (the README's table is generated from this list).
-__all__ = sorted(
+__all__ = sorted(set(
     ["abs", "absolute", "add", "cos", "equal", "exp", "greater", "greater_equal", "less",
      "less_equal", "log", "log1p", "logical_not", "matmul", "maximum", "minimum", "not_equal",
      "power", "pow", "sign", "sin", "sqrt", "square", "tan", "tanh", "where", "divide",
@@ -68,7 +68,7 @@ __all__ = sorted(
      "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil",
      "cosh", "expm1", "floor", "hypot", "isfinite", "isinf", "isnan", "logaddexp",
      "logical_and", "logical_or", "mod", "sinh", "trunc", "log2", "log10", "exp2"]
-    + _elementwise.__all__ + _reductions.__all__ + _manipulation.__all__)
+    + _elementwise.__all__ + _reductions.__all__ + _manipulation.__all__))
 # adkit's own (no numpy counterpart): relu, sigmoid, logsumexp are in the namespace too.
 
 

@@ -27,7 +27,7 @@ __all__ = [
     "hstack", "dstack", "column_stack", "append", "split", "array_split", "hsplit", "vsplit",
     "dsplit", "flip", "fliplr", "flipud", "rot90", "roll", "repeat", "tile", "take", "diag",
     "diagonal", "trace", "tril", "triu", "pad", "diff", "sort", "outer", "inner", "dot", "vdot",
-    "tensordot", "einsum", "kron", "cross", "matmul", "copy", "shape", "ndim", "size",
+    "tensordot", "einsum", "kron", "cross", "copy", "shape", "ndim", "size",
     "zeros_like", "ones_like", "full_like", "empty_like", "astype",
 ]
 

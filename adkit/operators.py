@@ -10,6 +10,11 @@ from adkit import primitives as P
 from adkit.core import Boxed, shape_of
 
 
+# numpy's arithmetic ufuncs and the reflected operator each stands for
+_REFLECTED = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__",
+              np.true_divide: "__rtruediv__", np.power: "__rpow__", np.matmul: "__rmatmul__"}
+
+
 class ArrayBox(Boxed):
     """Numpy-like behaviour for boxed values; subclasses provide ``_value()``."""
 
@@ -109,6 +114,10 @@ class ArrayBox(Boxed):
 
     # plain numpy on boxes: np.sin(x), np.sum(x, axis=0) bind adkit's primitives
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and len(inputs) == 2 and inputs[1] is self and not kwargs:
+            reflected = _REFLECTED.get(ufunc)  # array * box: the box's own __rmul__ (fast path)
+            if reflected is not None:
+                return getattr(self, reflected)(inputs[0])
         from adkit.numpy_dispatch import array_ufunc
         return array_ufunc(ufunc, method, inputs, kwargs)
 

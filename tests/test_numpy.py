@@ -322,3 +322,61 @@ def test_readme_table_of_supported_names_is_generated():
     start = readme.index("<!-- numpy-table -->\n") + len("<!-- numpy-table -->\n")
     end = readme.index("\n<!-- /numpy-table -->")
     assert readme[start:end] == markdown(), "regenerate: python -m adkit.numpy.supported"
+
+
+# -- random shapes, axes and keepdims (hypothesis) -------------------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes  # noqa: E402
+
+REDUCTIONS = {
+    "sum": lambda m, x, axis, keepdims: m.sum(x, axis=axis, keepdims=keepdims),
+    "mean": lambda m, x, axis, keepdims: m.mean(x, axis=axis, keepdims=keepdims),
+    "max": lambda m, x, axis, keepdims: m.max(x, axis=axis, keepdims=keepdims),
+    "min": lambda m, x, axis, keepdims: m.min(x, axis=axis, keepdims=keepdims),
+    "prod": lambda m, x, axis, keepdims: m.prod(x, axis=axis, keepdims=keepdims),
+    "var": lambda m, x, axis, keepdims: m.var(x, axis=axis, keepdims=keepdims),
+    "std": lambda m, x, axis, keepdims: m.std(x, axis=axis, keepdims=keepdims, ddof=1),
+    "linalg.norm": lambda m, x, axis, keepdims: m.linalg.norm(
+        x, axis=axis if isinstance(axis, int) or axis is None or len(axis) <= 2 else axis[:2],
+        keepdims=keepdims),
+}
+
+
+@st.composite
+def _axis(draw, ndim):
+    if draw(st.booleans()) or ndim == 0:
+        return None
+    axes = draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
+                         unique_by=lambda a: a % ndim))
+    return axes[0] if len(axes) == 1 and draw(st.booleans()) else tuple(axes)
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+@given(data=st.data())
+def test_reductions_on_random_shapes_axes_and_keepdims(name, data):
+    shape = data.draw(array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=3), label="shape")
+    axis = data.draw(_axis(len(shape)), label="axis")
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    x = rng.permutation(np.arange(np.prod(shape), dtype=float)).reshape(shape) / 4.0 + 0.1
+    f = REDUCTIONS[name]
+    _assert_same(f(anp, x, axis, keepdims), f(np, x, axis, keepdims))
+    _assert_same(ad.trace(lambda x: f(np, x, axis, keepdims), x)(x), f(np, x, axis, keepdims))
+    ad.check_grads(lambda x: f(anp, x, axis, keepdims), (x,), order=2)
+
+
+BROADCAST_BINARY = ["arctan2", "hypot", "logaddexp", "fmax", "mod", "power", "maximum"]
+
+
+@pytest.mark.parametrize("name", BROADCAST_BINARY)
+@given(data=st.data())
+def test_binary_functions_broadcast_like_numpy(name, data):
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+                       label="shapes")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    x = rng.uniform(0.5, 2.0, size=shapes.input_shapes[0]) + 0.013
+    y = rng.uniform(0.6, 1.9, size=shapes.input_shapes[1])
+    f = getattr(np, name)
+    _assert_same(getattr(anp, name)(x, y), f(x, y))
+    ad.check_grads(lambda x, y: f(x, y), (x, y), order=2)

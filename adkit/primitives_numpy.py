@@ -27,8 +27,9 @@ import numpy as np
 from adkit import arrays as A
 from adkit.core import ADError, Notation, ndim_of, shape_of
 from adkit.primitives import (MUL_PREC, POW_PREC, _kept_shape, _sympy_reduction, array_primitive,
-                              div, elementwise, equal, exp, function, infix, mul, not_differentiable,
-                              sqrt, sympy_function, unbroadcast, where)
+                              div, elementwise, equal, exp, function, infix, logical_not, mul,
+                              not_differentiable, not_equal, sqrt, sympy_function, unbroadcast,
+                              where)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,15 +489,23 @@ def _np_eigh(a):
 
 
 def _eigh_parts(out):
-    """Eigenvalues (..., n), eigenvectors (..., n, n) and the gap matrix F (..., n, n),
-    F_ij = 1/(w_j − w_i) off the diagonal, 0 on it (inf at repeated eigenvalues)."""
+    """Eigenvalues (..., n), eigenvectors (..., n, n) and their gap matrix (w_j − w_i)."""
     n = shape_of(out)[-1]
     w = A.getitem(out, (Ellipsis, 0, slice(None)))
     v = A.getitem(out, (Ellipsis, slice(1, None), slice(None)))
     lead = shape_of(w)[:-1]
-    gaps = A.reshape(w, lead + (1, n)) - A.reshape(w, lead + (n, 1))
-    eye = np.eye(n, dtype=bool)
-    return w, v, where(eye, 0.0, div(1.0, where(eye, 1.0, gaps)))
+    return w, v, A.reshape(w, lead + (1, n)) - A.reshape(w, lead + (n, 1))
+
+
+def _over_gaps(gaps, m):
+    """m_ij / gap_ij off the diagonal, 0 on it. Where two values coincide (gap 0) the result is
+    nan if m_ij ≠ 0 (that derivative does not exist) and 0 if m_ij = 0 (nothing asked for it:
+    eigenvalues alone keep their derivative at repeated eigenvalues)."""
+    n = shape_of(gaps)[-1]
+    skip = logical_or(np.eye(n, dtype=bool), equal(gaps, 0.0))
+    ratio = div(m, where(skip, 1.0, gaps))
+    tie = logical_and(logical_not(np.eye(n, dtype=bool)), equal(gaps, 0.0))
+    return where(logical_and(tie, not_equal(m, 0.0)), np.nan, where(skip, 0.0, ratio))
 
 
 def _eigh_jvp(primals, tangents, out, batch):
@@ -504,7 +513,7 @@ def _eigh_jvp(primals, tangents, out, batch):
     n = shape_of(w)[-1]
     m = mT(v) @ _lower_symmetric(tangents[0]) @ v
     dw = A.sum(mul(m, np.eye(n)), axis=(-1,))
-    dv = v @ mul(gaps, m)
+    dv = v @ _over_gaps(gaps, m)
     return A.concatenate([A.reshape(dw, shape_of(dw)[:-1] + (1, n)), dv], axis=-2)
 
 
@@ -523,7 +532,7 @@ def eigh(ct, out, a):
     n = shape_of(w)[-1]
     w_bar = A.getitem(ct, (Ellipsis, 0, slice(None)))
     v_bar = A.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
-    inner = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + mul(gaps, mT(v) @ v_bar)
+    inner = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + _over_gaps(gaps, mT(v) @ v_bar)
     return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)
 
 
@@ -543,3 +552,75 @@ def astype(out, x, *, dtype="float64"):
     dtype('float32')
     """
     return (1,)
+
+
+def _np_svd(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    lead = s.shape[:-1]
+    return np.concatenate([u.reshape(lead + (-1,)), s, vh.reshape(lead + (-1,))], axis=-1)
+
+
+def _svd_parts(out, m, n):
+    """U (..., m, k), s (..., k), V (..., n, k) from the packed output, and the gaps s_j² − s_i²."""
+    k = min(m, n)
+    lead = shape_of(out)[:-1]
+    u = A.reshape(A.getitem(out, (Ellipsis, slice(0, m * k))), lead + (m, k))
+    s = A.getitem(out, (Ellipsis, slice(m * k, m * k + k)))
+    v = mT(A.reshape(A.getitem(out, (Ellipsis, slice(m * k + k, None))), lead + (k, n)))
+    s2 = s * s
+    return u, s, v, A.reshape(s2, lead + (1, k)) - A.reshape(s2, lead + (k, 1))
+
+
+def _over_s(x, s_row):
+    """x / s column by column, 0 where x is 0 (a zero singular value with nothing asked of its
+    vectors keeps s's derivative finite)."""
+    return where(equal(x, 0.0), 0.0, div(x, s_row))
+
+
+def _pack_svd(du, ds, dv):
+    lead = shape_of(ds)[:-1]
+    return A.concatenate([A.reshape(du, lead + (-1,)), ds, A.reshape(mT(dv), lead + (-1,))], axis=-1)
+
+
+def _svd_jvp(primals, tangents, out, batch):
+    m, n = shape_of(primals[0])[-2:]
+    u, s, v, gaps = _svd_parts(out, m, n)
+    k = shape_of(s)[-1]
+    t = tangents[0]
+    s_row = A.reshape(s, shape_of(s)[:-1] + (1, k))  # X * s_row = X S
+    s_col = A.reshape(s, shape_of(s)[:-1] + (k, 1))  # s_col * X = S X
+    dp = mT(u) @ t @ v
+    ds = A.sum(mul(dp, np.eye(k)), axis=(-1,))
+    du = u @ _over_gaps(gaps, dp * s_row + s_col * mT(dp)) + _over_s((t @ v) - u @ dp, s_row)
+    dv = v @ _over_gaps(gaps, s_col * dp + mT(dp) * s_row) + _over_s(mT(t) @ u - v @ mT(dp), s_row)
+    return _pack_svd(du, ds, dv)
+
+
+@array_primitive("svd", _checked("svd", _np_svd), jvp=_svd_jvp, saves=("out",),
+                 notation=Notation("call", "svd"))
+def svd(ct, out, a):
+    """svd(A) = U diag(s) Vᵀ (thin), packed as one array: U, s and Vᵀ flattened on the last axis.
+    With dP = Uᵀ dA V and F_ij = 1/(s_j² − s_i²): ds = diag dP,
+    dU = U (F ∘ (dP S + S dPᵀ)) + (I − UUᵀ) dA V S⁻¹, dV likewise; the VJP is its transpose.
+    Where two singular values coincide the vectors have no derivative (nan), and a zero
+    singular value makes the vectors' derivative infinite.
+
+    >>> svd(np.diag([3.0, 2.0]))[4:6]
+    array([3., 2.])
+    """
+    m, n = shape_of(a)[-2:]
+    u, s, v, gaps = _svd_parts(out, m, n)
+    k = shape_of(s)[-1]
+    lead = shape_of(s)[:-1]
+    u_bar = A.reshape(A.getitem(ct, (Ellipsis, slice(0, m * k))), lead + (m, k))
+    s_bar = A.getitem(ct, (Ellipsis, slice(m * k, m * k + k)))
+    v_bar = mT(A.reshape(A.getitem(ct, (Ellipsis, slice(m * k + k, None))), lead + (k, n)))
+    s_row = A.reshape(s, lead + (1, k))
+    s_col = A.reshape(s, lead + (k, 1))
+    ju = _over_gaps(gaps, mT(u) @ u_bar - mT(u_bar) @ u)
+    jv = _over_gaps(gaps, mT(v) @ v_bar - mT(v_bar) @ v)
+    core = ju * s_row + mul(A.reshape(s_bar, lead + (1, k)), np.eye(k)) + s_col * jv
+    out_a = u @ core @ mT(v)
+    out_a = out_a + _over_s(u_bar - u @ (mT(u) @ u_bar), s_row) @ mT(v)
+    out_a = out_a + u @ mT(_over_s(v_bar - v @ (mT(v) @ v_bar), s_row))
+    return (out_a,)

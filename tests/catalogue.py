@@ -327,6 +327,11 @@ ARRAY = [
     Case("eigh", "V diag(w) Vᵀ", lambda a: (lambda w, v: (v * w[..., None, :]) @ anp.swapaxes(v, -1, -2))(
         *anp.linalg.eigh(a)), (spd,), [((3, 3),)]),
     Case("eigh", "eigenvectors squared", lambda a: anp.linalg.eigh(a)[1] ** 2, (spd,), [((3, 3),)]),
+    Case("svd", "U, s, Vh", lambda a: anp.concatenate(
+        [anp.ravel(p) for p in anp.linalg.svd(a, full_matrices=False)]), (real,),
+        [((3, 2),), ((2, 3),), ((2, 2, 2),)]),
+    Case("svd", "U diag(s) Vh", lambda a: (lambda u, s, vh: (u * s[..., None, :]) @ vh)(
+        *anp.linalg.svd(a, full_matrices=False)), (real,), [((3, 2),)]),
 ]
 
 CASES = ELEMENTWISE + NOT_DIFFERENTIABLE + ARRAY

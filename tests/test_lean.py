@@ -36,7 +36,7 @@ def _operands(prim):
 
 _SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
 MATRIX_OPERANDS = {"inv": (_SPD,), "det": (_SPD,), "logabsdet": (_SPD,), "cholesky": (_SPD,),
-                   "eigh": (_SPD,), "solve": (_SPD, np.ones((3, 2))),
+                   "eigh": (_SPD,), "svd": (_SPD[:, :2],), "solve": (_SPD, np.ones((3, 2))),
                    "amax": (np.array([1.0, 3.0, 2.0]),), "amin": (np.array([1.0, 3.0, 2.0]),)}
 
 

@@ -173,7 +173,8 @@ def test_setitem_on_a_traced_value_is_refused_with_a_hint():
     (lambda x: np.unique(x), "numpy.unique"), (lambda x: np.median(x), "numpy.median"),
     (lambda x: np.fft.fft(x), "numpy.fft.fft"), (lambda x: np.sin(x, out=np.empty(3)), "out="),
     (lambda x: np.add.outer(x, x), "numpy.add.outer"), (lambda x: np.linalg.qr(x), "numpy.linalg.qr"),
-    (lambda x: np.linalg.svd(x), "svd")])
+    (lambda x: np.linalg.eig(x)[0], "numpy.linalg.eig"),
+    (lambda x: np.linalg.svd(x[:, :2])[0], "full_matrices=False")])
 def test_numpy_functions_without_a_derivative_are_named(call, name):
     for run in (lambda: ad.grad(lambda x: ad.sum(call(x)))(np.ones((3, 3))),
                 lambda: ad.jvp(call, (np.ones((3, 3)),), (np.ones((3, 3)),))):
@@ -211,6 +212,26 @@ def test_eigh_repeated_eigenvalues_give_inf_or_nan_not_a_number():
     """The documented caveat: eigenvectors have no derivative at a repeated eigenvalue."""
     g = ad.grad(lambda a: anp.sum(anp.linalg.eigh(a)[1][:, 0]))(np.eye(2))
     assert not np.all(np.isfinite(g))
+
+
+def test_eigenvalues_and_singular_values_keep_their_derivative_when_repeated():
+    """Only the vectors lose their derivative at a tie; the values keep theirs."""
+    np.testing.assert_allclose(ad.grad(lambda a: anp.sum(anp.linalg.eigvalsh(a) ** 2))(np.eye(3)),
+                               2 * np.eye(3))
+    np.testing.assert_allclose(
+        ad.grad(lambda a: anp.sum(anp.linalg.svd(a, compute_uv=False)))(np.diag([2.0, 2.0, 0.0])),
+        np.diag([1.0, 1.0, 1.0]))
+    g = ad.grad(lambda a: anp.sum(anp.linalg.svd(a)[0][:, 0]))(np.diag([2.0, 2.0, 1.0]))
+    assert not np.all(np.isfinite(g))
+
+
+def test_svd_vectors_match_numpy_and_their_derivatives_check(rng):
+    for shape in [(3, 2), (2, 3), (2, 3, 3)]:
+        a = rng.normal(size=shape)
+        for ours, theirs in zip(anp.linalg.svd(a, full_matrices=False),
+                                np.linalg.svd(a, full_matrices=False)):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-13)
+        ad.check_grads(lambda a: np.linalg.svd(a, full_matrices=False), (a,), order=2)
 
 
 def test_pinv_of_a_rank_deficient_matrix_is_refused():

@@ -1,7 +1,7 @@
 """``anp.linalg``: numpy.linalg on traced values and duals.
 
-``inv det slogdet solve cholesky eigh`` bind primitives of the table (their rules are in
-:mod:`adkit.primitives_numpy`); ``norm``, ``eigvalsh``, ``svd``'s singular values, ``pinv``,
+``inv det slogdet solve cholesky eigh svd`` bind primitives of the table (their rules are in
+:mod:`adkit.primitives_numpy`); ``norm``, ``eigvalsh``, ``pinv``,
 ``matrix_power`` and ``multi_dot`` are compositions. ``cholesky`` and ``eigh`` read the lower
 triangle, as numpy does. At repeated eigenvalues (or singular values) the derivative of the
 eigenvectors (singular vectors) does not exist: the rule divides by the gap and gives inf/nan.
@@ -83,21 +83,27 @@ def eigvalsh(a, UPLO="L"):
 
 
 def _singular_values(a):
-    """Singular values (descending) as √ of the eigenvalues of AᵀA (or AAᵀ, the smaller)."""
-    m, n = shape_of(a)[-2:]
-    gram = Q.mT(a) @ a if n <= m else a @ Q.mT(a)
-    w = eigvalsh(gram)
-    s = sqrt(relu(w))  # rounding can make a zero eigenvalue slightly negative
-    return A.getitem(s, (Ellipsis, slice(None, None, -1)))
+    """Singular values (descending) of each matrix."""
+    return svd(a, compute_uv=False)
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    """Singular values only (``compute_uv=False``): √ eigenvalues of AᵀA. The singular vectors
-    are refused: their derivative needs the full SVD rule, which adkit does not have yet."""
-    if compute_uv:
-        raise ADError("linalg.svd: only svd(a, compute_uv=False) (the singular values) is "
-                      "differentiable in adkit; for U and V use linalg.eigh of a.T @ a")
-    return _singular_values(a)
+    """U, s, Vᵀ (the thin SVD: ``full_matrices`` only for square matrices, where it is the
+    same), or s alone with ``compute_uv=False``. Coinciding singular values leave the vectors
+    without a derivative (nan); s keeps its derivative there."""
+    m, n = shape_of(a)[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise ADError(f"linalg.svd: full_matrices=True on a {m}x{n} matrix has extra singular "
+                      f"vectors that are not unique (no derivative); pass full_matrices=False")
+    packed = Q.svd(a)
+    k = builtins.min(m, n)
+    lead = shape_of(packed)[:-1]
+    s = A.getitem(packed, (Ellipsis, slice(m * k, m * k + k)))
+    if not compute_uv:
+        return s
+    u = A.reshape(A.getitem(packed, (Ellipsis, slice(0, m * k))), lead + (m, k))
+    vh = A.reshape(A.getitem(packed, (Ellipsis, slice(m * k + k, None))), lead + (k, n))
+    return u, s, vh
 
 
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):

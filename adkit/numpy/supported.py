@@ -13,7 +13,7 @@ _BINDS = {"sum": "sum", "mean": "mean", "max": "amax", "min": "amin", "amax": "a
           "broadcast_to": "broadcast_to", "concatenate": "concatenate", "astype": "astype",
           "round": "round", "around": "round", "rint": "round", "inv": "inv", "det": "det",
           "slogdet": "logabsdet", "solve": "solve", "cholesky": "cholesky", "eigh": "eigh",
-          "eigvalsh": "eigh", "power": "pow", "pow": "pow", "where": "where"}
+          "eigvalsh": "eigh", "svd": "svd", "power": "pow", "pow": "pow", "where": "where"}
 _NO_DERIVATIVE = {"argmax", "argmin", "argsort", "shape", "ndim", "size", "zeros_like",
                   "ones_like", "full_like", "empty_like"}
 

@@ -16,8 +16,9 @@ Conventions (beside those in :mod:`adkit.primitives`):
 ``floor ceil round trunc``  not differentiable: derivative 0 everywhere
 ``cholesky``, ``eigh``      read the lower triangle only (as numpy does); derivatives are
                             those of the symmetric matrix it defines
-``eigh``, ``svd``           derivatives of the vectors are undefined at repeated
-                            eigen/singular values (the rule divides by their gaps: inf/nan)
+``eigh``, ``svd``           the vectors have no derivative at repeated eigen/singular
+                            values: nan where a tie meets a nonzero term (the values
+                            themselves keep their derivative)
 =========================  =========================================================
 """
 import math

@@ -401,3 +401,20 @@ def test_binary_functions_broadcast_like_numpy(name, data):
     f = getattr(np, name)
     _assert_same(getattr(anp, name)(x, y), f(x, y))
     ad.check_grads(lambda x, y: f(x, y), (x, y), order=2)
+
+
+def test_squeeze_of_a_long_axis_is_refused_like_numpy():
+    with pytest.raises(ad.ShapeError, match="squeeze"):
+        anp.squeeze(np.ones((2, 3)), 0)
+    with pytest.raises(ad.ADError, match="squeeze"):
+        ad.grad(lambda x: ad.sum(np.squeeze(x, axis=1)))(np.ones((2, 3)))
+
+
+def test_value_questions_in_control_flow():
+    """``if np.any(x < 0)`` in plain numpy code works on traced values (no derivative needed)."""
+    def f(x):
+        if np.any(x < 0) or not np.allclose(x, x):
+            return np.sum(-x)
+        return np.sum(x * x)
+    np.testing.assert_allclose(ad.grad(f)(np.array([1.0, 2.0])), [2.0, 4.0])
+    np.testing.assert_allclose(ad.grad(f)(np.array([-1.0, 2.0])), [-1.0, -1.0])

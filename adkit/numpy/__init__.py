@@ -33,6 +33,8 @@ from adkit.numpy.reductions import (  # noqa: F401
     prod, std, sum, var,
 )
 from adkit.numpy.manipulation import (  # noqa: F401
+    all, allclose, any, argwhere, array_equal, count_nonzero, flatnonzero, iscomplexobj, isclose,
+    isrealobj, nonzero, result_type,
     append, array_split, astype, atleast_1d, atleast_2d, atleast_3d, broadcast_to, column_stack,
     concatenate, copy, cross, diag, diagonal, diff, dot, dsplit, dstack, einsum, empty_like,
     expand_dims, flip, fliplr, flipud, full_like, hsplit, hstack, inner, kron, moveaxis, ndim,

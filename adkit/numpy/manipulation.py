@@ -28,7 +28,9 @@ __all__ = [
     "dsplit", "flip", "fliplr", "flipud", "rot90", "roll", "repeat", "tile", "take", "diag",
     "diagonal", "trace", "tril", "triu", "pad", "diff", "sort", "outer", "inner", "dot", "vdot",
     "tensordot", "einsum", "kron", "cross", "copy", "shape", "ndim", "size",
-    "zeros_like", "ones_like", "full_like", "empty_like", "astype",
+    "zeros_like", "ones_like", "full_like", "empty_like", "astype", "any", "all", "allclose",
+    "isclose", "array_equal", "count_nonzero", "nonzero", "argwhere", "flatnonzero",
+    "iscomplexobj", "isrealobj", "result_type",
 ]
 
 reshape = A.reshape
@@ -100,7 +102,7 @@ def squeeze(a, axis=None):
     else:
         axes = {_axis(x, len(shape), "squeeze") for x in
                 ((axis,) if isinstance(axis, numbers.Integral) else axis)}
-        if any(shape[i] != 1 for i in axes):
+        if builtins.any(shape[i] != 1 for i in axes):
             raise ShapeError(f"squeeze: cannot squeeze an axis of length > 1 (shape {shape})")
     return A.reshape(a, tuple(n for i, n in enumerate(shape) if i not in axes))
 
@@ -494,3 +496,33 @@ def astype(x, dtype, copy=True):
         return np.asarray(x).astype(dtype)
     from adkit.primitives_numpy import astype as astype_p
     return astype_p(x, dtype=dtype.name) if getattr(_value(x), "dtype", None) != dtype else x
+
+
+# -- questions about values (booleans, indices, dtypes): no derivative, answered on the values --
+
+def _values(x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_values(v) for v in x)
+    return _value(x)
+
+
+def _on_values(np_function):
+    def on_values(*args, **kwargs):
+        return np_function(*_values(args), **{k: _values(v) for k, v in kwargs.items()})
+    on_values.__name__ = np_function.__name__
+    on_values.__doc__ = f"numpy.{np_function.__name__} on the values (no derivative)."
+    return on_values
+
+
+any = _on_values(np.any)
+all = _on_values(np.all)
+allclose = _on_values(np.allclose)
+isclose = _on_values(np.isclose)
+array_equal = _on_values(np.array_equal)
+count_nonzero = _on_values(np.count_nonzero)
+nonzero = _on_values(np.nonzero)
+argwhere = _on_values(np.argwhere)
+flatnonzero = _on_values(np.flatnonzero)
+iscomplexobj = _on_values(np.iscomplexobj)
+isrealobj = _on_values(np.isrealobj)
+result_type = _on_values(np.result_type)

@@ -15,7 +15,9 @@ _BINDS = {"sum": "sum", "mean": "mean", "max": "amax", "min": "amin", "amax": "a
           "slogdet": "logabsdet", "solve": "solve", "cholesky": "cholesky", "eigh": "eigh",
           "eigvalsh": "eigh", "svd": "svd", "power": "pow", "pow": "pow", "where": "where"}
 _NO_DERIVATIVE = {"argmax", "argmin", "argsort", "shape", "ndim", "size", "zeros_like",
-                  "ones_like", "full_like", "empty_like"}
+                  "ones_like", "full_like", "empty_like", "any", "all", "allclose", "isclose",
+                  "array_equal", "count_nonzero", "nonzero", "argwhere", "flatnonzero",
+                  "iscomplexobj", "isrealobj", "result_type"}
 
 
 def classify(module, name):

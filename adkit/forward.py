@@ -16,7 +16,6 @@ import numbers
 import numpy as np
 
 from adkit import arrays as A
-from adkit import primitives as P
 from adkit.arrays import plain_argument
 from adkit.core import ADError, ndim_of, new_level, refuse_complex, shape_of
 from adkit.operators import ArrayBox
@@ -80,28 +79,49 @@ class Dual(ArrayBox):
         out = prim(*primals, **params)
         if not prim.differentiable:
             return out
-        first = next((k for k, t in enumerate(tangents) if t is not None), None)
-        if first is None:
-            return Dual(out, None, level)
+        return Dual(out, node_tangent(prim, primals, tangents, out, params), level)
+
+
+def node_tangent(prim, primals, tangents, out, params, partials=None, batch=None):
+    """One step of the forward sweep: a node's tangent ``ẇ = Σᵢ ∂ᵢ · ẇᵢ`` from its local
+    partials (or its JVP rule, for array primitives); None when no argument has one (zero).
+
+    Args:
+        tangents: one per argument, None for a constant; may carry ``batch`` extra leading axes
+            (several directions at once; counted from the first tangent when None).
+        partials: the local partials at this point, when already computed.
+
+    >>> from adkit.primitives import mul
+    >>> node_tangent(mul, (2.0, 5.0), (1.0, None), 10.0, {})
+    5.0
+    """
+    if not prim.differentiable:
+        return None
+    first = next((k for k, t in enumerate(tangents) if t is not None), None)
+    if first is None:
+        return None
+    if batch is None:
         batch = ndim_of(tangents[first]) - ndim_of(primals[first])  # directions pushed at once
-        if prim.partials is None:
-            return Dual(out, prim.jvp(primals, tangents, out, batch, **params), level)
-        tangent = None
-        out_ndim = ndim_of(out)
-        for t, p in zip(tangents, prim.partials(out, *primals, **params)):
-            if t is None or p is None:
-                continue
-            if batch:
-                t = _align(t, batch, out_ndim)
-            term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
-            tangent = term if tangent is None else tangent + term
-        if tangent is not None:
-            # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
-            # must have the output's shape (later rules and batch counting rely on it)
-            expected = shape_of(tangent)[:batch] + shape_of(out)
-            if shape_of(tangent) != expected:
-                tangent = A.broadcast_to(tangent, expected)
-        return Dual(out, tangent, level)
+    if prim.partials is None:
+        return prim.jvp(primals, tangents, out, batch, **params)
+    if partials is None:
+        partials = prim.partials(out, *primals, **params)
+    tangent = None
+    out_ndim = ndim_of(out)
+    for t, p in zip(tangents, partials):
+        if t is None or p is None:
+            continue
+        if batch:
+            t = _align(t, batch, out_ndim)
+        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
+        tangent = term if tangent is None else tangent + term
+    if tangent is not None:
+        # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
+        # must have the output's shape (later rules and batch counting rely on it)
+        expected = shape_of(tangent)[:batch] + shape_of(out)
+        if shape_of(tangent) != expected:
+            tangent = A.broadcast_to(tangent, expected)
+    return tangent
 
 
 def _align(t, batch, out_ndim):

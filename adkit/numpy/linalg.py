@@ -7,8 +7,8 @@ triangle, as numpy does. At repeated eigenvalues (or singular values) the deriva
 eigenvectors (singular vectors) does not exist: the rule divides by the gap and gives inf/nan.
 
 >>> import numpy as np, adkit as ad, adkit.numpy as anp
->>> ad.grad(lambda a: anp.linalg.det(a))(np.array([[2.0, 1.0], [0.0, 3.0]]))
-array([[ 3., -0.],
+>>> ad.grad(lambda a: anp.linalg.det(a))(np.array([[2.0, 1.0], [1.0, 3.0]]))
+array([[ 3., -1.],
        [-1.,  2.]])
 """
 import builtins

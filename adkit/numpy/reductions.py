@@ -77,8 +77,8 @@ def _to_last(a, axes):
 def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     """Π over ``axis``, as a tree of pairwise products (exact derivatives at zeros too).
 
-    >>> prod(np.array([2.0, 0.0, 4.0]))
-    np.float64(0.0)
+    >>> float(prod(np.array([2.0, 0.0, 4.0])))
+    0.0
     """
     a = _dtype_cast(a, dtype)
     axes = _reduce_axes(a, axis, "prod")
@@ -146,7 +146,7 @@ def logsumexp(a, axis=None, keepdims=False):
     """log Σ exp(a) over ``axis``, shifted by the maximum so it never overflows (the shift's
     derivative cancels exactly).
 
-    >>> float(logsumexp(np.zeros(4))) == np.log(4.0)
+    >>> round(float(logsumexp(np.zeros(4))), 12) == round(float(np.log(4.0)), 12)
     True
     """
     axes = _reduce_axes(a, axis, "logsumexp")

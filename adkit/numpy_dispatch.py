@@ -50,8 +50,9 @@ def _qualname(func):
 
 def _no_out(name, kwargs):
     if kwargs.get("out") is not None:
-        raise ADError(f"{name}: out= cannot hold a traced value or dual; assign the result "
-                      f"instead (y = {name.split('.')[-1]}(...))")
+        raise ADError(f"{name}: a numpy array cannot hold a traced value or dual in place "
+                      f"(a += x, a *= x, or out=); write a = a + x, a = a * x, or assign the "
+                      f"result (y = {name.split('.')[-1]}(...))")
     kwargs.pop("out", None)
 
 

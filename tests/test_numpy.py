@@ -171,7 +171,7 @@ def test_setitem_on_a_traced_value_is_refused_with_a_hint():
 
 @pytest.mark.parametrize("call,name", [
     (lambda x: np.unique(x), "numpy.unique"), (lambda x: np.median(x), "numpy.median"),
-    (lambda x: np.fft.fft(x), "numpy.fft.fft"), (lambda x: np.sin(x, out=np.empty(3)), "out="),
+    (lambda x: np.fft.fft(x), "numpy.fft.fft"), (lambda x: np.sin(x, out=np.empty((3, 3))), "out="),
     (lambda x: np.add.outer(x, x), "numpy.add.outer"), (lambda x: np.linalg.qr(x), "numpy.linalg.qr"),
     (lambda x: np.linalg.eig(x)[0], "numpy.linalg.eig"),
     (lambda x: np.linalg.svd(x[:, :2])[0], "full_matrices=False")])
@@ -418,3 +418,14 @@ def test_value_questions_in_control_flow():
         return np.sum(x * x)
     np.testing.assert_allclose(ad.grad(f)(np.array([1.0, 2.0])), [2.0, 4.0])
     np.testing.assert_allclose(ad.grad(f)(np.array([-1.0, 2.0])), [-1.0, -1.0])
+
+
+def test_in_place_arithmetic_on_a_numpy_array_says_what_to_write():
+    def f(x):
+        total = np.zeros(3)
+        total += x
+        return ad.sum(total)
+    with pytest.raises(ADError, match=r"a = a \+ x"):
+        ad.grad(f)(np.ones(3))
+    g = lambda x: ad.sum(np.zeros(3) + x)  # noqa: E731
+    np.testing.assert_array_equal(ad.grad(g)(np.ones(3)), np.ones(3))

@@ -175,7 +175,7 @@ def expm1(out, x):
 
 
 @elementwise("cbrt", np.cbrt, scalar_impl=math.cbrt, saves=("out",), sympy=sympy_function("cbrt"),
-             notation=Notation("function", "cbrt", r"\sqrt[3]"))
+             notation=function("cbrt"))
 def cbrt(out, x):
     """cbrt(x) = ∛x (real, also for x < 0).  ∂/∂x = 1/(3 ∛x²) (+inf at 0).
 

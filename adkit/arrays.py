@@ -231,3 +231,20 @@ def plain_argument(prim, a):
     elif isinstance(a, (complex, np.complexfloating)):
         refuse_complex(prim.name, a)
     return a
+
+
+def value_of(x):
+    """The plain value inside boxes, for a decision on it (``np.any(x < 0)``, a sort order, an
+    argmax): no derivative flows through it. A Tracer that can record the decision as a guard
+    (``concrete``, used by ad.compile) is asked through it."""
+    while isinstance(x, Boxed):
+        read = getattr(x, "concrete", None)
+        x = read() if read is not None else x._value()
+    return x
+
+
+def shape_value(x):
+    """The plain value inside boxes, read only for its shape and dtype (no decision)."""
+    while isinstance(x, Boxed):
+        x = x._value()
+    return x

@@ -37,7 +37,8 @@ from adkit.primitives import (MUL_PREC, POW_PREC, _kept_shape, _sympy_reduction,
 # Elementwise unary: partials(out, x) -> (∂out/∂x,)
 # ---------------------------------------------------------------------------------------------
 
-@elementwise("sinh", np.sinh, scalar_impl=math.sinh, saves=(0,), notation=function("sinh", r"\sinh"))
+@elementwise("sinh", np.sinh, scalar_impl=math.sinh, saves=(0,),
+             notation=function("sinh", r"\sinh"))
 def sinh(out, x):
     """sinh(x).  ∂/∂x = cosh x.
 
@@ -47,7 +48,8 @@ def sinh(out, x):
     return (cosh(x),)
 
 
-@elementwise("cosh", np.cosh, scalar_impl=math.cosh, saves=(0,), notation=function("cosh", r"\cosh"))
+@elementwise("cosh", np.cosh, scalar_impl=math.cosh, saves=(0,),
+             notation=function("cosh", r"\cosh"))
 def cosh(out, x):
     """cosh(x).  ∂/∂x = sinh x.
 
@@ -217,7 +219,8 @@ def _scalar_mod(x, y):
 
 
 @elementwise("mod", np.mod, scalar_impl=_scalar_mod, nargs=2, saves=(0, 1),
-             sympy=lambda sp, x, y: x - y * sp.floor(x / y), notation=infix("mod", r"\bmod", MUL_PREC))
+             sympy=lambda sp, x, y: x - y * sp.floor(x / y),
+             notation=infix("mod", r"\bmod", MUL_PREC))
 def mod(out, x, y):
     """mod(x, y) = x − y·floor(x/y) (the sign of y, as numpy's ``%``).
     ∂/∂x = 1, ∂/∂y = −floor(x/y).
@@ -356,7 +359,8 @@ def _checked(name, impl):
             return impl(*args, **params)
         except np.linalg.LinAlgError as e:
             shapes = ", ".join(str(np.shape(a)) for a in args)
-            raise ADError(f"{name}: numpy.linalg failed on argument(s) of shape {shapes}: {e}") from None
+            raise ADError(f"{name}: numpy.linalg failed on argument(s) of shape {shapes}: "
+                          f"{e}") from None
     run.__name__ = f"np_{name}"
     return run
 
@@ -533,7 +537,8 @@ def eigh(ct, out, a):
     n = shape_of(w)[-1]
     w_bar = A.getitem(ct, (Ellipsis, 0, slice(None)))
     v_bar = A.getitem(ct, (Ellipsis, slice(1, None), slice(None)))
-    inner = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n)) + _over_gaps(gaps, mT(v) @ v_bar)
+    diagonal = mul(A.reshape(w_bar, shape_of(w_bar)[:-1] + (1, n)), np.eye(n))
+    inner = diagonal + _over_gaps(gaps, mT(v) @ v_bar)
     return (_lower_symmetric_adjoint(v @ inner @ mT(v)),)
 
 
@@ -580,7 +585,8 @@ def _over_s(x, s_row):
 
 def _pack_svd(du, ds, dv):
     lead = shape_of(ds)[:-1]
-    return A.concatenate([A.reshape(du, lead + (-1,)), ds, A.reshape(mT(dv), lead + (-1,))], axis=-1)
+    parts = [A.reshape(du, lead + (-1,)), ds, A.reshape(mT(dv), lead + (-1,))]
+    return A.concatenate(parts, axis=-1)
 
 
 def _svd_jvp(primals, tangents, out, batch):

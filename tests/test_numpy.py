@@ -172,7 +172,8 @@ def test_setitem_on_a_traced_value_is_refused_with_a_hint():
 @pytest.mark.parametrize("call,name", [
     (lambda x: np.unique(x), "numpy.unique"), (lambda x: np.median(x), "numpy.median"),
     (lambda x: np.fft.fft(x), "numpy.fft.fft"), (lambda x: np.sin(x, out=np.empty((3, 3))), "out="),
-    (lambda x: np.add.outer(x, x), "numpy.add.outer"), (lambda x: np.linalg.qr(x), "numpy.linalg.qr"),
+    (lambda x: np.add.outer(x, x), "numpy.add.outer"),
+    (lambda x: np.linalg.qr(x), "numpy.linalg.qr"),
     (lambda x: np.linalg.eig(x)[0], "numpy.linalg.eig"),
     (lambda x: np.linalg.svd(x[:, :2])[0], "full_matrices=False")])
 def test_numpy_functions_without_a_derivative_are_named(call, name):

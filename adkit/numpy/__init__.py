@@ -18,7 +18,9 @@ from adkit.primitives import (  # noqa: F401  (re-exported)
     matmul, maximum, minimum, not_equal, power, relu, sigmoid, sign, sin, sqrt, square, tan, tanh,
     where as _where,
 )
-from adkit.primitives import div as divide, mul as multiply, neg as negative, sub as subtract  # noqa: F401
+from adkit.primitives import (  # noqa: F401
+    div as divide, mul as multiply, neg as negative, sub as subtract,
+)
 from adkit.primitives_numpy import (  # noqa: F401
     arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil, cosh, expm1, floor,
     exp2, hypot, isfinite, isinf, isnan, log10, log2, logaddexp, logical_and, logical_or, mod,
@@ -56,8 +58,8 @@ def where(condition, x=None, y=None):
     """``x`` where ``condition`` holds, else ``y`` (∂/∂x = [c], ∂/∂y = [not c]); with the
     condition alone, the indices where it holds (integers, no derivative)."""
     if x is None and y is None:
-        from adkit.numpy.manipulation import _value
-        return _np.nonzero(_value(condition))
+        from adkit.arrays import value_of
+        return _np.nonzero(value_of(condition))
     return _where(condition, x, y)
 
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from adkit.arrays import shape_value
 from adkit.primitives import abs, div, greater, less, mul, sin, where
 from adkit.primitives_numpy import (isinf, isnan, logaddexp, logical_and, round_p)
 
@@ -91,12 +92,13 @@ def fmin(x, y):
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """nan -> ``nan``, ±inf -> the largest finite floats (or ``posinf``/``neginf``);
     derivative 1 at finite values, 0 at the replaced ones."""
-    big = np.finfo(np.float32 if getattr(_value(x), "dtype", None) == np.float32 else float).max
-    x_value = x
-    x = where(isnan(x_value), nan, x)
-    x = where(logical_and(isinf(x_value), greater(x_value, 0.0)),
+    low = getattr(shape_value(x), "dtype", None) == np.float32
+    big = np.finfo(np.float32 if low else np.float64).max
+    original = x
+    x = where(isnan(original), nan, x)
+    x = where(logical_and(isinf(original), greater(original, 0.0)),
               big if posinf is None else posinf, x)
-    return where(logical_and(isinf(x_value), less(x_value, 0.0)),
+    return where(logical_and(isinf(original), less(original, 0.0)),
                  -big if neginf is None else neginf, x)
 
 
@@ -122,9 +124,3 @@ def heaviside(x1, x2):
     """0 for x1 < 0, x2 at 0, 1 for x1 > 0; derivative 0 in x1 (and in x2 away from 0)."""
     return where(less(x1, 0.0), 0.0, where(greater(x1, 0.0), 1.0, x2))
 
-
-def _value(x):
-    from adkit.core import Boxed
-    while isinstance(x, Boxed):
-        x = x._value()
-    return x

@@ -18,7 +18,8 @@ import numbers
 import numpy as np
 
 from adkit import arrays as A
-from adkit.core import ADError, Boxed, ShapeError, ndim_of, shape_of
+from adkit.arrays import value_of
+from adkit.core import ADError, ShapeError, ndim_of, shape_of
 from adkit.primitives import abs, matmul, not_equal, power, relu, sqrt
 from adkit import primitives_numpy as Q
 from adkit.numpy.reductions import max as _max, min as _min
@@ -109,9 +110,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     """Moore–Penrose inverse of a full-rank matrix: (AᵀA)⁻¹Aᵀ (tall) or Aᵀ(AAᵀ)⁻¹ (wide).
     A rank-deficient matrix is refused: there the pseudo-inverse jumps and has no derivative."""
-    value = a
-    while isinstance(value, Boxed):
-        value = value._value()
+    value = value_of(a)
     m, n = shape_of(a)[-2:]
     if value is not None and np.any(np.linalg.matrix_rank(value) < builtins.min(m, n)):
         raise ADError("linalg.pinv: the matrix is rank-deficient; the pseudo-inverse has no "

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from adkit import arrays as A
+from adkit.arrays import shape_value, value_of
 from adkit.core import ADError, Boxed, ShapeError, ndim_of, shape_of
 from adkit.primitives import matmul, mul, sub
 
@@ -37,12 +38,6 @@ reshape = A.reshape
 transpose = A.transpose
 broadcast_to = A.broadcast_to
 stack = A.stack
-
-
-def _value(x):
-    while isinstance(x, Boxed):
-        x = x._value()
-    return x
 
 
 def _axis(axis, nd, name):
@@ -238,7 +233,7 @@ def tile(A_, reps):
 
 
 def take(a, indices, axis=None, out=None, mode="raise"):
-    return _gather(a, lambda p: np.take(p, _value(indices), axis=axis, mode=mode))
+    return _gather(a, lambda p: np.take(p, value_of(indices), axis=axis, mode=mode))
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
@@ -297,13 +292,12 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     if prepend is not None or append is not None:
         parts = [a]
         shape = list(shape_of(a))
-        for where, extra in ((0, prepend), (1, append)):
+        shape[ax] = 1
+        for front, extra in ((True, prepend), (False, append)):
             if extra is not None:
-                if ndim_of(extra) == 0:
-                    shape[ax] = 1
-                    extra = np.broadcast_to(_value(extra), shape) if not isinstance(extra, Boxed) \
-                        else A.broadcast_to(extra, tuple(shape))
-                parts.insert(0 if where == 0 else len(parts), extra)
+                if ndim_of(extra) == 0:  # a number: one slice of it along the axis
+                    extra = A.broadcast_to(extra, tuple(shape))
+                parts.insert(0 if front else len(parts), extra)
         a = A.concatenate(parts, axis=ax)
     lead = (slice(None),) * ax
     for _ in range(n):
@@ -313,7 +307,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 
 def sort(a, axis=-1, kind=None, order=None, **kwargs):
     """Sorted copy; the derivative follows the permutation (ties: numpy's stable order)."""
-    values = _value(a)
+    values = value_of(a)
     if axis is None:
         return _gather(a, lambda p: p.ravel()[np.argsort(values, axis=None, kind="stable")])
     return _gather(a, lambda p: np.take_along_axis(
@@ -468,19 +462,19 @@ def size(a, axis=None):
 
 
 def zeros_like(a, dtype=None, *args, **kwargs):
-    return np.zeros_like(_value(a), dtype=dtype)
+    return np.zeros_like(shape_value(a), dtype=dtype)
 
 
 def ones_like(a, dtype=None, *args, **kwargs):
-    return np.ones_like(_value(a), dtype=dtype)
+    return np.ones_like(shape_value(a), dtype=dtype)
 
 
 def full_like(a, fill_value, dtype=None, *args, **kwargs):
-    return np.full_like(_value(a), _value(fill_value), dtype=dtype)
+    return np.full_like(shape_value(a), value_of(fill_value), dtype=dtype)
 
 
 def empty_like(a, dtype=None, *args, **kwargs):
-    return np.zeros_like(_value(a), dtype=dtype)
+    return np.zeros_like(shape_value(a), dtype=dtype)
 
 
 def astype(x, dtype, copy=True):
@@ -491,11 +485,11 @@ def astype(x, dtype, copy=True):
         if dtype.kind == "c":
             raise ADError("astype: complex numbers are not supported; adkit differentiates real "
                           "functions only")
-        return _value(x).astype(dtype)
+        return value_of(x).astype(dtype)
     if not isinstance(x, Boxed):
         return np.asarray(x).astype(dtype)
     from adkit.primitives_numpy import astype as astype_p
-    return astype_p(x, dtype=dtype.name) if getattr(_value(x), "dtype", None) != dtype else x
+    return astype_p(x, dtype=dtype.name) if getattr(shape_value(x), "dtype", None) != dtype else x
 
 
 # -- questions about values (booleans, indices, dtypes): no derivative, answered on the values --
@@ -503,7 +497,7 @@ def astype(x, dtype, copy=True):
 def _values(x):
     if isinstance(x, (list, tuple)):
         return type(x)(_values(v) for v in x)
-    return _value(x)
+    return value_of(x)
 
 
 def _on_values(np_function):

@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from adkit import arrays as A
-from adkit.core import Boxed, ndim_of, shape_of
+from adkit.arrays import value_of
+from adkit.core import ndim_of, shape_of
 from adkit.primitives import _kept_shape, add, div, exp, log, mul, sqrt
 from adkit.primitives_numpy import amax as amax_p, amin as amin_p
 
@@ -90,7 +91,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
         if n % 2:
             x = A.concatenate([x, np.ones(kept + (1,))], axis=-1)
             n += 1
-        x = mul(A.getitem(x, (Ellipsis, slice(0, None, 2))), A.getitem(x, (Ellipsis, slice(1, None, 2))))
+        evens = A.getitem(x, (Ellipsis, slice(0, None, 2)))
+        x = mul(evens, A.getitem(x, (Ellipsis, slice(1, None, 2))))
         n //= 2
     x = A.reshape(x, kept)
     return A.reshape(x, _kept_shape(shape_of(a), axes)) if keepdims else x
@@ -173,22 +175,16 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
     return (result, total) if returned else result
 
 
-def _value(x):
-    while isinstance(x, Boxed):
-        x = x._value()
-    return x
-
-
 def argmax(a, axis=None, out=None, keepdims=False):
     """Index of the largest element (an integer: no derivative)."""
-    return np.argmax(_value(a), axis=axis, keepdims=keepdims)
+    return np.argmax(value_of(a), axis=axis, keepdims=keepdims)
 
 
 def argmin(a, axis=None, out=None, keepdims=False):
     """Index of the smallest element (an integer: no derivative)."""
-    return np.argmin(_value(a), axis=axis, keepdims=keepdims)
+    return np.argmin(value_of(a), axis=axis, keepdims=keepdims)
 
 
 def argsort(a, axis=-1, kind=None, order=None, **kwargs):
     """The sorting permutation (integers: no derivative)."""
-    return np.argsort(_value(a), axis=axis, kind=kind, **kwargs)
+    return np.argsort(value_of(a), axis=axis, kind=kind, **kwargs)

@@ -85,4 +85,18 @@ def array_function(func, args, kwargs):
         raise ADError(f"{name} cannot differentiate through a traced value or dual: adkit has no "
                       f"derivative for it (supported numpy names: see adkit.numpy.__all__)")
     _no_out(name, kwargs)
-    return fn(*args, **kwargs)
+    try:
+        return fn(*args, **kwargs)
+    except TypeError:
+        _check_arguments(name, fn, args, kwargs)
+        raise
+
+
+def _check_arguments(name, fn, args, kwargs):
+    """A numpy argument adkit's function does not take (``np.max(x, initial=0)``), by name."""
+    import inspect
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as e:
+        raise ADError(f"{name}: {e} in adkit's version, which supports "
+                      f"{', '.join(inspect.signature(fn).parameters)}") from None

@@ -430,3 +430,8 @@ def test_in_place_arithmetic_on_a_numpy_array_says_what_to_write():
         ad.grad(f)(np.ones(3))
     g = lambda x: ad.sum(np.zeros(3) + x)  # noqa: E731
     np.testing.assert_array_equal(ad.grad(g)(np.ones(3)), np.ones(3))
+
+
+def test_a_numpy_argument_adkit_does_not_take_is_named():
+    with pytest.raises(ADError, match="numpy.max.*initial"):
+        ad.grad(lambda x: np.max(x, initial=0.0))(np.ones(3))

@@ -21,5 +21,7 @@ from adkit.tables import forward_table, reverse_table
 from adkit.symbolic import check
 from adkit.draw import draw
 from adkit.grading import grade, grade_table
+from adkit.gradcheck import GradientMismatch, check_grads
+from adkit import numpy as _numpy  # registers numpy's primitives (sinh, ..., linalg) in the table
 
 __version__ = "0.1.0"

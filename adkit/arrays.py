@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from adkit.core import Boxed, ShapeError, ndim_of, shape_of
+from adkit.core import ADError, Boxed, ShapeError, ndim_of, refuse_complex, shape_of
 from adkit.primitives import (broadcast_to_p, concatenate_p, getitem_p, matmul,
                               mean_p, mul, reshape_p, scatter_add_p, sum_p, transpose_p)
 
@@ -187,3 +187,64 @@ def dot(a, b):
     if ndim_of(a) > 2 or ndim_of(b) > 2:
         raise ShapeError("dot: only 1-D and 2-D arguments; use matmul for stacks of matrices")
     return matmul(a, b)
+
+
+# -- numpy object arrays holding boxes: stacked, so no derivative is lost ----------------------
+
+def stack_boxes(who, a):
+    """A numpy object array holding traced values or duals (``np.array([x, x**2])``) as one
+    boxed array, stacked element by element with ``ad.stack``: exact, never a lost derivative.
+
+    An object array of plain numbers becomes a float array; anything else is refused, naming
+    ``ad.stack``.
+    """
+    items = list(a.flat)
+    if not any(isinstance(v, Boxed) for v in items):
+        try:
+            return np.asarray(a, dtype=float)
+        except (TypeError, ValueError):
+            raise ADError(f"{who}: got a numpy object array ({a!r:.60}); adkit needs numbers, "
+                          f"or traced values joined with ad.stack") from None
+    for v in items:
+        if isinstance(v, Boxed) and shape_of(v) != ():
+            raise ADError(f"{who}: got a numpy array of traced arrays (np.array of arrays of "
+                          f"shape {shape_of(v)}); join them with ad.stack or anp.concatenate")
+        if not isinstance(v, Boxed):
+            if not isinstance(v, numbers.Number) or isinstance(v, bool):
+                raise ADError(f"{who}: got a numpy object array holding {type(v).__name__}; "
+                              f"join traced values with ad.stack")
+            refuse_complex(who, v)
+    if not items:
+        return np.zeros(a.shape)
+    return reshape(stack(items), a.shape)
+
+
+def plain_argument(prim, a):
+    """An argument a box does not own, made safe: object arrays of boxes stacked, complex refused.
+    Returns the value to use (the same object when nothing had to change)."""
+    if type(a) is np.ndarray:
+        kind = a.dtype.kind
+        if kind == "O":
+            return stack_boxes(prim.name, a)
+        if kind == "c":
+            refuse_complex(prim.name, a)
+    elif isinstance(a, (complex, np.complexfloating)):
+        refuse_complex(prim.name, a)
+    return a
+
+
+def value_of(x):
+    """The plain value inside boxes, for a decision on it (``np.any(x < 0)``, a sort order, an
+    argmax): no derivative flows through it. A Tracer that can record the decision as a guard
+    (``concrete``, used by ad.compile) is asked through it."""
+    while isinstance(x, Boxed):
+        read = getattr(x, "concrete", None)
+        x = read() if read is not None else x._value()
+    return x
+
+
+def shape_value(x):
+    """The plain value inside boxes, read only for its shape and dtype (no decision)."""
+    while isinstance(x, Boxed):
+        x = x._value()
+    return x

@@ -192,14 +192,42 @@ class Primitive:
         if len(args) == 1:  # the common unary case, without the loop
             if isinstance(args[0], Boxed):
                 return args[0]._process(self, args, params)
+            if type(args[0]) is np.ndarray and args[0].dtype.hasobject:
+                return self._object_arrays(args, params)
             return self.evaluate(args, params)
         top = None
         for a in args:
-            if isinstance(a, Boxed) and (top is None or a._level > top._level):
-                top = a
+            if isinstance(a, Boxed):
+                if top is None or a._level > top._level:
+                    top = a
+            elif type(a) is np.ndarray and a.dtype.hasobject:  # np.array([x, y]) of boxes
+                return self._object_arrays(args, params)
         if top is not None:
             return top._process(self, args, params)
         return self.evaluate(args, params)
+
+    def _object_arrays(self, args, params):
+        """Arguments that include numpy object arrays (``np.array([x, x**2])``): the highest box
+        inside handles the call (its sweep stacks the array, see ``adkit.arrays.stack_boxes``);
+        without boxes inside, the array is read as floats."""
+        top = None
+        for a in args:
+            items = a.flat if type(a) is np.ndarray and a.dtype.hasobject else (a,)
+            for v in items:
+                if isinstance(v, Boxed) and (top is None or v._level > top._level):
+                    top = v
+        if top is not None:
+            return top._process(self, args, params)
+        plain = []
+        for a in args:
+            if type(a) is np.ndarray and a.dtype.hasobject:
+                try:
+                    a = a.astype(float)
+                except (TypeError, ValueError):
+                    raise ADError(f"{self.name}: got a numpy object array ({a!r:.60}); adkit "
+                                  f"needs numbers, or traced values joined with ad.stack") from None
+            plain.append(a)
+        return self.evaluate(tuple(plain), params)
 
     def evaluate(self, args, params):
         """Compute on plain floats and arrays (no boxes)."""
@@ -238,13 +266,13 @@ def _is_numeric(x):
     return False
 
 
-def reject_boxed_array(prim, a):
-    """numpy's own functions on traced values or duals (``np.outer(x, x)``, ``np.array([x, y])``)
-    give an object array of boxes; taken as a constant it would silently lose its derivative."""
-    if any(isinstance(v, Boxed) for v in a.flat):
-        raise ADError(f"{prim.name}: got a numpy array of traced values or duals (made by a numpy "
-                      f"function such as np.outer or np.array([...]) on them); build it with "
-                      f"adkit's functions instead (ad.stack, anp.dot, anp.matmul, ...)")
+def refuse_complex(who, x):
+    """adkit differentiates real functions only: a complex value anywhere would give a wrong
+    derivative (its partials are not the real ones), so it is refused by name."""
+    if isinstance(x, (complex, np.complexfloating)) or (
+            isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        raise ADError(f"{who}: complex numbers are not supported (got {x!r:.60}); adkit "
+                      f"differentiates real functions only (split into real and imaginary parts)")
 
 
 class ShapeOnly:

@@ -16,9 +16,10 @@ import numbers
 import numpy as np
 
 from adkit import arrays as A
-from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
+from adkit.arrays import plain_argument
+from adkit.core import ADError, ndim_of, new_level, refuse_complex, shape_of
 from adkit.operators import ArrayBox
-from adkit.tracing import argnums_of, as_input, as_scalar, zeros_like
+from adkit.tracing import argnums_of, as_input, as_scalar, output_value, zeros_like
 
 MANUAL_LEVEL = 0  # Duals made by hand share one level, so Dual(2, 1) * Dual(3, 0) just works
 
@@ -39,6 +40,9 @@ class Dual(ArrayBox):
     __slots__ = ("primal", "_tangent", "_level")
 
     def __init__(self, primal, tangent=None, level=MANUAL_LEVEL):
+        if type(primal) is not float:
+            refuse_complex("Dual", primal)
+            refuse_complex("Dual", tangent)
         self.primal = primal
         self._tangent = tangent
         self._level = level
@@ -67,8 +71,9 @@ class Dual(ArrayBox):
                 primals.append(a.primal)
                 tangents.append(a._tangent)
             else:
-                if type(a) is np.ndarray and a.dtype == object:
-                    reject_boxed_array(prim, a)
+                safe = plain_argument(prim, a)
+                if safe is not a:  # np.array([x, y]) stacked: it may hold boxes of any sweep
+                    return prim(*(plain_argument(prim, b) for b in args), **params)
                 primals.append(a)
                 tangents.append(None)
         out = prim(*primals, **params)
@@ -142,6 +147,7 @@ def _unpack(out, level, who):
     if isinstance(out, (tuple, list)):
         pairs = [_unpack(o, level, who) for o in out]
         return tuple(p for p, _ in pairs), tuple(t for _, t in pairs)
+    out = output_value(out, who)
     if type(out) is Dual and out._level == level:
         return out.primal, out.tangent
     if isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
@@ -230,6 +236,7 @@ def jacfwd(f, argnums=0):
 
 def _jacobian_of(out, level, size, x_shape):
     """One output's Jacobian, shape ``out.shape + x.shape``, from its batched tangent."""
+    out = output_value(out, "jacfwd")
     if type(out) is Dual and out._level == level and out._tangent is not None:
         t = out._tangent
         out_shape = shape_of(out.primal)

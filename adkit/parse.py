@@ -56,7 +56,11 @@ MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay wit
 
 # Sympy's and the slides' spellings of the table's functions, so str(graph.to_sympy()) parses back.
 _ALIASES = {"ln": "log", "Abs": "abs", "max": "maximum", "Max": "maximum", "min": "minimum",
-            "Min": "minimum"}
+            "Min": "minimum",
+            # inverse trigonometric and hyperbolic functions: numpy's arc-, sympy's a-, ISO's ar-
+            "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+            "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "arsinh": "arcsinh",
+            "arcosh": "arccosh", "artanh": "arctanh", "lg": "log10"}
 
 
 class _Functions(Mapping):
@@ -320,9 +324,10 @@ def _unknown_function(text, token, variables):
     name = token.text
     lowercase = [f for f in FUNCTIONS if f.islower()]
     close = [f for f in lowercase if f == name.lower()]
-    close += [f for f in difflib.get_close_matches(name.lower(), lowercase, n=3, cutoff=0.6)
-              if f not in close]
-    close = close[:3]
+    if not close:  # the best matches only: 'sinn' is sin, not also sinh and asin
+        ranked = difflib.get_close_matches(name.lower(), lowercase, n=3, cutoff=0.6)
+        ratios = [difflib.SequenceMatcher(None, name.lower(), f).ratio() for f in ranked]
+        close = [f for f, r in zip(ranked, ratios) if r >= ratios[0] - 0.05]
     if (variables is not None and name in variables) or (not close and len(name) <= 2):
         raise ParseError(f"'{name}' is not a function: did you mean {name}*(…)?", text,
                          token.column)

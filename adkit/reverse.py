@@ -21,7 +21,7 @@ from adkit.primitives import times, unbroadcast
 from adkit.forward import jacfwd
 from adkit.graph import Graph
 from adkit.operators import ArrayBox
-from adkit.tracing import Tracer, argnums_of, as_input, as_scalar, start, zeros_like
+from adkit.tracing import Tracer, argnums_of, as_input, as_scalar, output_value, start, zeros_like
 
 
 def backward(graph, seeds):
@@ -66,7 +66,8 @@ def _trace_for_vjp(f, primals, who):
     graph = Graph(lean=True)
     values = [as_input(x, f"{who}: argument {k}") for k, x in enumerate(primals, 1)]
     tracers = start(graph, [f"x{k}" for k in range(1, len(values) + 1)], values)
-    return graph, tracers, f(*tracers)
+    out = f(*tracers)
+    return graph, tracers, out if isinstance(out, (tuple, list)) else output_value(out, who)
 
 
 def _output_value(out, graph):
@@ -107,9 +108,13 @@ def vjp(f, *primals):
 def _as_result(adjoint, primal):
     """A gradient the caller owns, of its input's kind: the adjoint of a sum is a read-only
     broadcast view (``g *= 0.5`` would fail), and a float's gradient is a float."""
+    if type(primal) is float and type(adjoint) is np.float64:
+        return float(adjoint)
     if type(adjoint) is np.ndarray:
         if type(primal) is float and adjoint.ndim == 0:
             return float(adjoint)
+        if type(primal) is np.ndarray and adjoint.dtype != primal.dtype:
+            return adjoint.astype(primal.dtype)  # float32 in, float32 gradient out
         if not adjoint.flags.writeable:
             return adjoint.copy()
     return adjoint

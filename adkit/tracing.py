@@ -17,7 +17,8 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array
+from adkit.arrays import plain_argument, stack_boxes
+from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, refuse_complex
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
@@ -57,7 +58,7 @@ class Tracer(ArrayBox):
     def _process(self, prim, args, params):
         """Record ``prim(*args)``: arguments on this graph become refs, the rest constants."""
         graph = self.graph
-        if len(args) == 1:  # unary: the argument is this tracer
+        if len(args) == 1 and args[0] is self:  # unary: the argument is this tracer
             v = self.value
             value = (None if graph.abstract else
                      prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params))
@@ -73,8 +74,9 @@ class Tracer(ArrayBox):
                 refs.append(a.index)
                 vals.append(a.value)
             else:
-                if type(a) is np.ndarray and a.dtype == object:
-                    reject_boxed_array(prim, a)
+                safe = plain_argument(prim, a)
+                if safe is not a:  # np.array([x, y]) stacked: it may hold boxes of any sweep
+                    return prim(*(plain_argument(prim, b) for b in args), **params)
                 refs.append(None)
                 vals.append(a)
         value = None if graph.abstract else prim(*vals, **params)
@@ -107,14 +109,14 @@ def _binary(prim, x, y, fallback=True):
         if ty is Tracer and y.graph is graph:
             refs, vy = (x.index, y.index), y.value
         elif ty in _CONSTANT_TYPES:
-            if ty is np.ndarray and y.dtype.hasobject:  # w @ np.array([x1, x2]): boxes inside
-                reject_boxed_array(prim, y)
+            if ty is np.ndarray and y.dtype.kind in "Oc":  # w @ np.array([x1, x2]): boxes inside
+                return prim(x, plain_argument(prim, y))
             refs, vy = (x.index, None), y
         else:
             return prim(x, y) if fallback else None
     elif tx in _CONSTANT_TYPES and ty is Tracer:
-        if tx is np.ndarray and x.dtype.hasobject:
-            reject_boxed_array(prim, x)
+        if tx is np.ndarray and x.dtype.kind in "Oc":
+            return prim(plain_argument(prim, x), y)
         graph = y.graph
         refs, vx, vy = (None, y.index), x, y.value
     else:
@@ -143,10 +145,11 @@ def as_input(x, who):
         raise ADError(f"{who}: got a bool ({x}); differentiate with respect to numbers")
     if isinstance(x, numbers.Integral):
         return float(x)
-    if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
-        raise ADError(f"{who}: complex numbers are not supported (got {x!r})")
+    refuse_complex(who, x)
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
         return x.astype(float)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "O":  # np.array([x1, x2]) of boxes
+        return stack_boxes(who, x)
     if isinstance(x, (list, tuple)):
         try:
             return np.asarray(x, dtype=float)
@@ -156,6 +159,16 @@ def as_input(x, who):
         return x
     raise ADError(f"{who}: unsupported input type {type(x).__name__}; expected a float, a numpy "
                   f"array, a Dual or a traced value")
+
+
+def output_value(o, who):
+    """A function's output made safe: an object array of boxes stacked, complex refused."""
+    if type(o) is Tracer or type(o) is float:  # the common cases, quickly
+        return o
+    if type(o) is np.ndarray and o.dtype.kind == "O":
+        return stack_boxes(who, o)
+    refuse_complex(who, o)
+    return o
 
 
 def zeros_like(x):
@@ -222,6 +235,7 @@ def finish(graph, out, who):
     """Mark the outputs of a traced function (a value, or a tuple of values)."""
     outs = out if isinstance(out, (tuple, list)) else (out,)
     for o in outs:
+        o = output_value(o, who)
         if type(o) is Tracer and o.graph is graph:
             graph.outputs.append(o.index)
         elif isinstance(o, (numbers.Number, np.ndarray, np.generic, ArrayBox)):

@@ -12,7 +12,9 @@ identity), so every test file measures errors the same way.
 import numpy as np
 
 import adkit as ad
+import adkit.numpy as anp
 from adkit import primitives as P
+from adkit import primitives_numpy as Q
 
 
 # -- domains: rng, shape -> samples where the primitive is smooth -----------------------------
@@ -40,6 +42,31 @@ def tan_domain(rng, shape):
 
 def boolean(rng, shape):
     return rng.random(size=shape) < 0.5
+
+
+def inside_unit(rng, shape):
+    """(-0.9, 0.9): arcsin, arccos and arctanh stay off their poles at ±1."""
+    return rng.uniform(-0.9, 0.9, size=shape)
+
+
+def above_one(rng, shape):
+    return rng.uniform(1.2, 3.0, size=shape)
+
+
+def spd(rng, shape):
+    """Symmetric positive definite matrices (..., n, n): B Bᵀ + n I, well conditioned."""
+    if len(shape) < 2:
+        return rng.uniform(0.5, 2.0, size=shape)
+    b = rng.uniform(-1.0, 1.0, size=shape)
+    n = shape[-1]
+    return b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+
+
+def invertible(rng, shape):
+    """n I + a random matrix: far from singular, not symmetric."""
+    if len(shape) < 2:
+        return rng.uniform(0.5, 2.0, size=shape)
+    return rng.uniform(-1.0, 1.0, size=shape) + shape[-1] * np.eye(shape[-1])
 
 
 class Case:
@@ -134,6 +161,26 @@ ELEMENTWISE = [
     # where: the condition is data (not differentiated); x and y are
     Case("where", "where(x>0.3,x,y)", lambda x, y: ad.where(x > 0.3, x, y), (real, real)),
     Case("where", "where(y<x,x*y,y)", lambda x, y: ad.where(y < x, x * y, y), (real, real)),
+    # numpy's elementwise primitives (adkit/primitives_numpy.py)
+    Case("sinh", "sinh", anp.sinh, (real,)),
+    Case("cosh", "cosh", anp.cosh, (real,)),
+    Case("arcsin", "arcsin", anp.arcsin, (inside_unit,)),
+    Case("arccos", "arccos", anp.arccos, (inside_unit,)),
+    Case("arctan", "arctan", anp.arctan, (real,)),
+    Case("arcsinh", "arcsinh", anp.arcsinh, (real,)),
+    Case("arccosh", "arccosh", anp.arccosh, (above_one,)),
+    Case("arctanh", "arctanh", anp.arctanh, (inside_unit,)),
+    Case("expm1", "expm1", anp.expm1, (real,)),
+    Case("log2", "log2", anp.log2, (positive,)),
+    Case("log10", "log10", anp.log10, (positive,)),
+    Case("exp2", "exp2", anp.exp2, (real,)),
+    Case("cbrt", "cbrt", anp.cbrt, (away_from_zero,)),
+    Case("arctan2", "arctan2(y,x)", anp.arctan2, (away_from_zero, away_from_zero)),
+    Case("hypot", "hypot", anp.hypot, (away_from_zero, real)),
+    Case("mod", "mod(x,y)", anp.mod, (real, above_one)),
+    Case("mod", "x % y", lambda x, y: x % y, (real, above_one)),
+    Case("logaddexp", "logaddexp", anp.logaddexp, (real, real)),
+    Case("astype", "astype(float64)", lambda x: Q.astype(x, dtype="float64"), (real,)),
 ]
 
 # The local-partials rules themselves (``prim.partials``), for the sympy and central-difference
@@ -150,6 +197,13 @@ RULES = [
     ("tan", (tan_domain,), {}), ("tanh", (real,), {}), ("sigmoid", (real,), {}),
     ("abs", (away_from_zero,), {}), ("relu", (away_from_zero,), {}), ("square", (real,), {}),
     ("where", (boolean, real, real), {}),
+    ("sinh", (real,), {}), ("cosh", (real,), {}), ("arcsin", (inside_unit,), {}),
+    ("arccos", (inside_unit,), {}), ("arctan", (real,), {}), ("arcsinh", (real,), {}),
+    ("arccosh", (above_one,), {}), ("arctanh", (inside_unit,), {}), ("expm1", (real,), {}),
+    ("log2", (positive,), {}), ("log10", (positive,), {}), ("exp2", (real,), {}),
+    ("cbrt", (positive,), {}), ("arctan2", (away_from_zero, away_from_zero), {}),
+    ("hypot", (away_from_zero, real), {}), ("mod", (real, above_one), {}),
+    ("logaddexp", (real, real), {}), ("astype", (real,), {"dtype": "float64"}),
 ]
 
 
@@ -164,6 +218,18 @@ NOT_DIFFERENTIABLE = [
     Case("not_equal", "not_equal", ad.not_equal, (real, real)),
     Case("sign", "sign", ad.sign, (real,)),
     Case("logical_not", "not(x>0)", lambda x: ad.logical_not(x > 0), (real,)),
+    Case("floor", "floor", anp.floor, (real,)),
+    Case("ceil", "ceil", anp.ceil, (real,)),
+    Case("trunc", "trunc", anp.trunc, (real,)),
+    Case("round", "round", anp.round, (real,)),
+    Case("round", "round(decimals=1)", lambda x: anp.round(x, 1), (real,)),
+    Case("isnan", "isnan", anp.isnan, (real,)),
+    Case("isinf", "isinf", anp.isinf, (real,)),
+    Case("isfinite", "isfinite", anp.isfinite, (real,)),
+    Case("logical_and", "x>0 and y>0", lambda x, y: anp.logical_and(x > 0, y > 0), (real, real)),
+    Case("logical_or", "x>0 or y>0", lambda x, y: anp.logical_or(x > 0, y > 0), (real, real)),
+    Case("equal", "x == y", lambda x, y: x == y, (real, real)),
+    Case("not_equal", "x != y", lambda x, y: x != y, (real, real)),
 ]
 
 
@@ -239,6 +305,33 @@ ARRAY = [
          [((2, 3), (2, 3)), ((), ())]),
     Case("concatenate", "stack axis=-1", lambda a, b: ad.stack([a, b], axis=-1), (real, real),
          [((3,), (3,))]),
+    # numpy's array primitives (adkit/primitives_numpy.py)
+    Case("amax", "all", lambda x: anp.max(x), (real,), [((2, 3, 4),), ((3,),), ((),)]),
+    Case("amax", "axis=1", lambda x: anp.max(x, axis=1), (real,), [((2, 3, 4),), ((3, 2),)]),
+    Case("amax", "axis=(0,2) keepdims", lambda x: anp.max(x, axis=(0, 2), keepdims=True),
+         (real,), [((2, 3, 4),)]),
+    Case("amax", "method", lambda x: x.max(axis=0), (real,), [((3, 2),)]),
+    Case("amin", "axis=-1", lambda x: anp.min(x, axis=-1), (real,), [((2, 3, 4),), ((3,),)]),
+    Case("amin", "keepdims", lambda x: anp.amin(x, keepdims=True), (real,), [((2, 3),)]),
+    Case("inv", "inv", anp.linalg.inv, (invertible,), [((3, 3),), ((2, 3, 3),)]),
+    Case("det", "det", anp.linalg.det, (invertible,), [((3, 3),), ((2, 2, 2),)]),
+    Case("logabsdet", "slogdet[1]", lambda a: anp.linalg.slogdet(a)[1], (invertible,),
+         [((3, 3),), ((2, 2, 2),)]),
+    Case("sign_det", "slogdet[0]", lambda a: anp.linalg.slogdet(a)[0] * 1.0, (invertible,),
+         [((3, 3),)]),
+    Case("solve", "matrix b", anp.linalg.solve, (invertible, real),
+         [((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 1)), ((2, 3, 3), (3, 2))]),
+    Case("solve", "vector b", anp.linalg.solve, (invertible, real), [((3, 3), (3,))]),
+    Case("cholesky", "cholesky", anp.linalg.cholesky, (spd,), [((3, 3),), ((2, 2, 2),)]),
+    Case("eigh", "eigenvalues", lambda a: anp.linalg.eigh(a)[0], (spd,), [((3, 3),), ((2, 3, 3),)]),
+    Case("eigh", "V diag(w) Vᵀ", lambda a: (lambda w, v: (v * w[..., None, :]) @ anp.swapaxes(v, -1, -2))(
+        *anp.linalg.eigh(a)), (spd,), [((3, 3),)]),
+    Case("eigh", "eigenvectors squared", lambda a: anp.linalg.eigh(a)[1] ** 2, (spd,), [((3, 3),)]),
+    Case("svd", "U, s, Vh", lambda a: anp.concatenate(
+        [anp.ravel(p) for p in anp.linalg.svd(a, full_matrices=False)]), (real,),
+        [((3, 2),), ((2, 3),), ((2, 2, 2),)]),
+    Case("svd", "U diag(s) Vh", lambda a: (lambda u, s, vh: (u * s[..., None, :]) @ vh)(
+        *anp.linalg.svd(a, full_matrices=False)), (real,), [((3, 2),)]),
 ]
 
 CASES = ELEMENTWISE + NOT_DIFFERENTIABLE + ARRAY

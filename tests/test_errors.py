@@ -226,35 +226,41 @@ def test_errors_are_one_family():
     assert ad.ADError is ADError and ad.ShapeError is ShapeError
 
 
-@pytest.mark.parametrize("build,expected", [
-    (lambda x1, x2: np.array([x1, x2]), ("numpy array of traced values", "ad.stack")),
-    # numpy functions stop at the box itself and point to adkit's functions
-    (lambda x1, x2: np.outer(ad.stack([x1, x2]), np.ones(2))[0], ("numpy.outer", "adkit.numpy"))],
-    ids=["np.array", "np.outer"])
+@pytest.mark.parametrize("build,reference", [
+    (lambda x1, x2: np.array([x1, x2]), lambda x1, x2: ad.stack([x1, x2])),
+    (lambda x1, x2: np.outer(ad.stack([x1, x2]), np.ones(2))[0],
+     lambda x1, x2: ad.stack([x1, x1]))], ids=["np.array", "np.outer"])
 @pytest.mark.parametrize("use", [lambda w, v: w @ v, lambda w, v: v * w, lambda w, v: ad.matmul(w, v)],
                          ids=["@", "*", "ad.matmul"])
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
-def test_numpy_array_of_traced_values(build, expected, use, mode):
+def test_numpy_array_of_traced_values(build, reference, use, mode):
     """np.array([x1, x2]) on traced values is an array of boxes; used as a constant next to a
-    traced value it would silently lose the derivative in x1, x2. It is an error instead."""
+    traced value it would silently lose the derivative in x1, x2. It is stacked instead (and
+    numpy functions dispatch to adkit's), so the derivative is the one of ad.stack."""
     w = np.array([[1.0, 2.0], [3.0, 4.0]])
 
     def f(w, x1, x2):
         return ad.sum(use(w, build(x1, x2)))
-    with pytest.raises(ADError) as error:
-        if mode == "reverse":
-            ad.grad(f, argnums=(0, 1, 2))(w, 1.0, 2.0)
-        else:
-            ad.jvp(f, (w, 1.0, 2.0), (np.ones((2, 2)), 1.0, 0.0))
-    check_message(error, *expected)
+
+    def g(w, x1, x2):
+        return ad.sum(use(w, reference(x1, x2)))
+    if mode == "reverse":
+        got = ad.grad(f, argnums=(0, 1, 2))(w, 1.0, 2.0)
+        want = ad.grad(g, argnums=(0, 1, 2))(w, 1.0, 2.0)
+    else:
+        got = ad.jvp(f, (w, 1.0, 2.0), (np.ones((2, 2)), 1.0, 0.0))
+        want = ad.jvp(g, (w, 1.0, 2.0), (np.ones((2, 2)), 1.0, 0.0))
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b)
+    assert np.any(np.asarray(got[1]) != 0)
 
 
-@pytest.mark.parametrize("call", [lambda x: np.sum(x), lambda x: np.dot(x, x),
-                                  lambda x: np.mean(x * 2.0)], ids=["sum", "dot", "mean"])
-def test_numpy_functions_on_boxes_point_to_adkit_numpy(call):
+@pytest.mark.parametrize("call", [lambda x: np.unique(x)[0], lambda x: np.fft.fft(x).real[0],
+                                  lambda x: np.median(x * 2.0)], ids=["unique", "fft", "median"])
+def test_numpy_functions_adkit_cannot_differentiate_are_named(call):
     with pytest.raises(ADError) as error:
         ad.grad(call)(np.ones(3))
-    check_message(error, "cannot differentiate through a Tracer", "adkit.numpy.")
+    check_message(error, "cannot differentiate", "numpy.")
     with pytest.raises(ADError) as error:
         ad.jvp(call, (np.ones(3),), (np.ones(3),))
-    check_message(error, "cannot differentiate through a Dual", "adkit.numpy.")
+    check_message(error, "cannot differentiate", "numpy.")

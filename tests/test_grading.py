@@ -113,7 +113,7 @@ def test_an_answer_undefined_where_the_derivative_exists_is_incorrect():
 
 
 @pytest.mark.parametrize("answer, column, words", [
-    ("x2 + cos(x1", 9, "never closed"), ("x2 + cosh(x1)", 6, "unknown function"),
+    ("x2 + cos(x1", 9, "never closed"), ("x2 + sech(x1)", 6, "unknown function"),
     ("x2 + cos(y)", 10, "unknown variable"), ("2x1", 2, "implicit multiplication"),
 ])
 def test_unreadable_answers_are_invalid_and_say_where(answer, column, words):

@@ -15,7 +15,7 @@ import adkit
 LAYERS = [
     ("core", ["adkit.core", "adkit.primitives", "adkit.arrays", "adkit.operators", "adkit.graph",
               "adkit.tracing", "adkit.forward", "adkit.fastpath", "adkit.reverse",
-              "adkit.numpy"]),
+              "adkit.primitives_numpy", "adkit.numpy", "adkit.numpy_dispatch", "adkit.gradcheck"]),
     ("language", ["adkit.parse", "adkit.printing", "adkit.symbolic", "adkit.sources"]),
     ("surfaces", ["adkit.tables", "adkit.draw", "adkit.animate", "adkit.grading", "adkit.nn",
                   "adkit.tf1", "adkit.compile", "adkit.page", "adkit.board", "adkit.datasets",

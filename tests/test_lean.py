@@ -27,14 +27,25 @@ def _operands(prim):
         return (rng.uniform(size=3) > 0.5, rng.uniform(1, 2, 3), rng.uniform(1, 2, 3))
     if prim.name == "concatenate":
         return (rng.uniform(1, 2, 3), rng.uniform(1, 2, 2))
+    if prim.name in MATRIX_OPERANDS:
+        return MATRIX_OPERANDS[prim.name]
+    if prim.name in ("arcsin", "arccos", "arctanh"):  # inside their domain (-1, 1)
+        return (rng.uniform(-0.9, 0.9, 3),)
     return tuple(rng.uniform(1, 2, 3) for _ in range(max(prim.nargs, 1)))
+
+
+_SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+MATRIX_OPERANDS = {"inv": (_SPD,), "det": (_SPD,), "logabsdet": (_SPD,), "cholesky": (_SPD,),
+                   "eigh": (_SPD,), "svd": (_SPD[:, :2],), "solve": (_SPD, np.ones((3, 2))),
+                   "amax": (np.array([1.0, 3.0, 2.0]),), "amin": (np.array([1.0, 3.0, 2.0]),)}
 
 
 PARAMS = {"pow_const": {"exponent": 3.0}, "sum": {"axis": (-1,), "keepdims": False},
           "mean": {"axis": (-1,), "keepdims": False}, "reshape": {"shape": (3, 1)},
           "transpose": {"axes": (0,)}, "broadcast_to": {"shape": (2, 3)},
           "getitem": {"index": (slice(0, 2),)}, "scatter_add": {"index": (slice(0, 3),), "shape": (4,)},
-          "concatenate": {"axis": -1}, "matmul": {}}
+          "concatenate": {"axis": -1}, "matmul": {}, "astype": {"dtype": "float32"},
+          "amax": {"axis": (-1,), "keepdims": False}, "amin": {"axis": (-1,), "keepdims": False}}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items()

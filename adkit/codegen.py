@@ -217,6 +217,7 @@ def _common_subexpressions(graph, live):
     """canon[i]: the first node computing the same primitive on the same arguments as node i."""
     canon = list(range(len(graph.prims)))
     seen = {}
+    values = graph.values
     for i, (prim, refs, argvals, params) in enumerate(zip(graph.prims, graph.refs, graph.argvals,
                                                           graph.params)):
         if not live[i] or prim is INPUT:
@@ -224,10 +225,48 @@ def _common_subexpressions(graph, live):
         if prim is CONST:
             key = (CONST, _constant_key(params["value"]))
         else:
+            if prim.impl is np.multiply:
+                same = _times_one(refs, argvals, values[i], values)
+                if same is not None:  # the seed 1 of a sweep: w̄ · 1 is w̄
+                    canon[i] = canon[same]
+                    continue
             key = (prim, tuple(("n", canon[r]) if r is not None else _constant_key(c)
-                               for r, c in zip(refs, argvals)), _params_key(params))
+                               for r, c in zip(refs, argvals)),
+                   _params_key(params) if params else ())
         canon[i] = seen.setdefault(key, i)
     return canon
+
+
+def _is_one(c, _known={}):
+    t = type(c)
+    if t is float or t is int:
+        return c == 1
+    if t is not np.ndarray or c.dtype.kind != "f":
+        return False
+    if c.ndim == 0:
+        return c == 1
+    # an array of ones (a seed broadcast by a sum's adjoint): checked once per array
+    key = (id(c), c.__array_interface__["data"][0], c.shape)
+    if key not in _known:
+        if len(_known) > 256:
+            _known.clear()
+        _known[key] = bool(np.all(c == 1))
+    return _known[key]
+
+
+def _times_one(refs, argvals, value, values):
+    """The argument node of ``x · 1`` when the product is x itself (same type, shape, dtype)."""
+    if len(refs) != 2 or (refs[0] is None) == (refs[1] is None):
+        return None
+    k = 0 if refs[0] is not None else 1
+    if not _is_one(argvals[1 - k]):
+        return None
+    x = values[refs[k]]
+    if type(x) is not type(value):
+        return None
+    if type(x) is np.ndarray and (x.shape != value.shape or x.dtype != value.dtype):
+        return None
+    return refs[k]
 
 
 def _fresh(graph, i):

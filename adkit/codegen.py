@@ -152,11 +152,14 @@ def _wrap(arg, prec, right=False):
 
 def apply_text(prim, args, params, fn, ns):
     """Python text of ``prim(*args, **params)`` computed by ``fn``: infix when ``fn`` is an
-    operator, else a call. ``args`` are ``(text, precedence)`` pairs; returns one too."""
-    if not params and len(args) == 2 and fn in _BINARY:
-        op, prec = _BINARY[fn]
+    operator, else a call. ``args`` are ``(text, precedence)`` pairs; returns one too.
+    ``fn`` may be the primitive itself (readable programs): its numpy implementation says
+    whether it is an operator."""
+    syntax = prim.impl if fn is prim else fn
+    if not params and len(args) == 2 and syntax in _BINARY:
+        op, prec = _BINARY[syntax]
         return f"{_wrap(args[0], prec)} {op} {_wrap(args[1], prec, right=True)}", prec
-    if not params and len(args) == 1 and fn in _UNARY:
+    if not params and len(args) == 1 and syntax in _UNARY:
         return f"-{_wrap(args[0], _UNARY_PREC + 1)}", _UNARY_PREC
     name = ns.function(prim.name, fn)
     parts = [text for text, _ in args]
@@ -654,3 +657,204 @@ def compile(f):
     (6.0, -1.0, 2)
     """
     return Compiled(f)
+
+
+# -- the tables as programs (the teaching half) -------------------------------------------------
+
+class _PyNames:
+    """Table names as Python identifiers: w3, w3_dot, w3_bar (the tables' w3, ẇ3, w̄3)."""
+
+    def text(self, i, kind=""):
+        if kind == "seed":
+            return "z_bar"
+        return f"w{i + 1}" + {"": "", "dot": "_dot", "bar": "_bar"}[kind]
+
+    latex = text
+
+
+def _expression(formula, result, ns):
+    """Python text of a formula (a tracer on the formula's scratch graph), fully inlined."""
+    from adkit.printing import format_number  # noqa: F401 (numbers print as literals instead)
+    graph = formula.graph
+    if not (type(result) is Tracer and result.graph is graph):
+        return _constant_arg(result, ns)
+
+    def text(i):
+        prim = graph.prims[i]
+        if prim is INPUT:
+            return formula.labels[i][0], _ATOM
+        args = [_constant_arg(c, ns) if r is None else text(r)
+                for r, c in zip(graph.refs[i], graph.argvals[i])]
+        return apply_text(prim, args, graph.params[i], prim, ns)
+    return text(result.index)
+
+
+class Program:
+    """A tangent or adjoint program: its Python source and the function it defines.
+
+    Attributes:
+        source: the program text (``print(p.source)``).
+        rows: the derivative statements, one per row of the matching table, in table order.
+        fn: the function; ``p(*inputs)`` calls it.
+    """
+
+    def __init__(self, source, rows, namespace, name):
+        self.source = source
+        self.rows = rows
+        self.fn = _load(source, namespace, name)
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __str__(self):
+        return self.source
+
+
+def _value_lines(graph, ns, skip=()):
+    """The forward sweep: ``w3 = w1 * w2  # mul`` (inputs: ``w1 = x1``), one per node."""
+    lines = {}
+    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
+        if prim is INPUT:
+            lines[i] = f"w{i + 1} = {params['name']}"
+        elif prim is CONST:
+            lines[i] = f"w{i + 1} = {ns.constant(params['value'])}  # constant"
+        else:
+            args = [_constant_arg(c, ns) if r is None else (f"w{r + 1}", _ATOM)
+                    for r, c in zip(refs, argvals)]
+            lines[i] = f"w{i + 1} = {apply_text(prim, args, params, prim, ns)[0]}  # {prim.name}"
+    return lines
+
+
+def _rule_comment(prim):
+    return f"{prim.name}: " + ("local partials" if prim.partials is not None else
+                               "JVP rule" if prim.jvp is not None else "no derivative")
+
+
+def _point(source, at, who):
+    from adkit.tables.sources import as_graph, at_point, single_output
+    graph, names = as_graph(source, None, who)
+    if graph is None or at is not None:
+        graph, values = as_graph(source, at if at is not None else
+                                 {n: 1.0 for n in names}, who)
+    else:
+        values = [1.0] * len(graph.inputs)  # the structure does not depend on the point
+    single_output(graph, who)
+    return graph, values, at_point(graph, values)
+
+
+def _check_names(graph, who):
+    for name in graph.inputs:
+        if not name.isidentifier() or keyword.iskeyword(name) or \
+                name.rstrip("0123456789") == "w" or name.endswith(("_dot", "_bar")):
+            raise ADError(f"{who}: input name {name!r} cannot be a Python parameter here; "
+                          f"rename it (e.g. x1)")
+
+
+def tangent_program(source, at=None):
+    """The forward accumulation table as a program: each node's value, then its tangent.
+
+    One ``*_dot`` statement per row of :func:`adkit.forward_table` (the same formulas: the
+    primitive's partials or JVP run on the names). The function takes the inputs and their
+    tangents (the seed, by default 1 for the first input) and returns the value and tangent.
+
+    >>> p = tangent_program("x1*x2 + sin(x1)")
+    >>> print("\\n".join(p.rows))
+    w1_dot = x1_dot  # seed
+    w2_dot = x2_dot  # seed
+    w3_dot = w2 * w1_dot + w1 * w2_dot  # mul: local partials
+    w4_dot = cos(w1) * w1_dot  # sin: local partials
+    w5_dot = w3_dot + w4_dot  # add: local partials
+    >>> p(2.0, 5.0)
+    (10.909297426825681, 4.583853163452858)
+    """
+    from adkit.tables.formulas import Formula, tangent_formula
+    graph, values, point = _point(source, at, "tangent_program")
+    _check_names(graph, "tangent_program")
+    ns = Namespace(reserved=list(graph.inputs) + [f"{n}_dot" for n in graph.inputs])
+    values_text = _value_lines(point, ns)
+    tangents = list(point.values)  # stand-ins of the right shapes: the formulas need no numbers
+    lines, rows = [], []
+    inputs = dict(zip(point.input_refs, point.inputs))
+    with np.errstate(all="ignore"):
+        for i in range(len(point)):
+            lines.append(values_text[i])
+            if i in inputs:
+                row = f"w{i + 1}_dot = {inputs[i]}_dot  # seed"
+            else:
+                formula = Formula(_PyNames())
+                result = tangent_formula(formula, point, i, tangents)
+                text = "0.0" if result is None else _expression(formula, result, ns)[0]
+                row = f"w{i + 1}_dot = {text}  # {_rule_comment(point.prims[i])}"
+            rows.append(row)
+            lines.append(row)
+    out = point.outputs[0]
+    params = [f"{n}" for n in point.inputs] + [
+        f"{n}_dot={1.0 if k == 0 else 0.0}" for k, n in enumerate(point.inputs)]
+    source_text = _function_text("tangent", params, lines, f"w{out + 1}, w{out + 1}_dot")
+    return Program(source_text, rows, ns.values, "tangent")
+
+
+def _function_text(name, params, lines, returned):
+    body = "\n".join("    " + line for line in lines)
+    return f"def {name}({', '.join(params)}):\n{body}\n    return {returned}\n"
+
+
+def adjoint_program(source, at=None):
+    """The reverse accumulation table as a program: the forward sweep, then one ``*_bar``
+    statement per row of :func:`adkit.reverse_table`, from the output back to the inputs.
+
+    The function takes the inputs (and the output's adjoint ``z_bar``, default 1) and returns
+    the value and the gradient (one adjoint per input).
+
+    >>> p = adjoint_program("x1*x2 + sin(x1)")
+    >>> print("\\n".join(p.rows))
+    w5_bar = z_bar  # seed
+    w4_bar = w5_bar  # add: local partials
+    w3_bar = w5_bar  # add: local partials
+    w2_bar = w3_bar * w1  # mul: local partials
+    w1_bar = w3_bar * w2 + w4_bar * cos(w1)  # mul: local partials, sin: local partials
+    >>> p(2.0, 5.0)
+    (10.909297426825681, (4.583853163452858, 2.0))
+    """
+    from adkit.reverse import backward
+    from adkit.tables.formulas import Formula, adjoint_terms
+    graph, values, point = _point(source, at, "adjoint_program")
+    _check_names(graph, "adjoint_program")
+    ns = Namespace(reserved=list(graph.inputs) + ["z_bar"])
+    lines = list(_value_lines(point, ns).values())
+    out = point.outputs[0]
+    seed = 1.0 if np.ndim(point.values[out]) == 0 else np.ones(np.shape(point.values[out]))
+    with np.errstate(all="ignore"):
+        adjoints = list(backward(point, {out: seed}) if point.prims[out] is not CONST
+                        else [ZERO] * len(point))
+    inputs = set(point.input_refs)
+    for i in inputs:
+        if adjoints[i] is ZERO:
+            adjoints[i] = np.zeros(np.shape(point.values[i])) if np.ndim(point.values[i]) else 0.0
+    consumers = point.consumers()
+    rows = []
+    with np.errstate(all="ignore"):
+        for r in range(len(point) - 1, -1, -1):
+            if adjoints[r] is ZERO or point.prims[r] is CONST:
+                continue
+            readers = [j for j in consumers[r] if adjoints[j] is not ZERO
+                       and point.prims[j].differentiable]
+            formula = Formula(_PyNames())
+            terms = []
+            if r == out:
+                terms.append(formula.var(-1, "seed", seed))
+            for j in readers:
+                terms.extend(adjoint_terms(formula, point, j, r, adjoints))
+            result = formula.total(terms)
+            rules = ", ".join(dict.fromkeys(_rule_comment(point.prims[j]) for j in readers))
+            comment = "seed" if r == out and not readers else rules or "not used"
+            zero = "0.0" if np.ndim(point.values[r]) == 0 else \
+                f"{ns.function('zeros', np.zeros)}({np.shape(point.values[r])})"
+            text = zero if result is None else _expression(formula, result, ns)[0]
+            rows.append(f"w{r + 1}_bar = {text}  # {comment}")
+    lines.extend(rows)
+    grads = ", ".join(f"w{ref + 1}_bar" for ref in point.input_refs)
+    grads = f"({grads},)" if len(point.input_refs) == 1 else f"({grads})"
+    source_text = _function_text("adjoint", list(point.inputs) + ["z_bar=1.0"], lines,
+                                 f"w{out + 1}, {grads}")
+    return Program(source_text, rows, ns.values, "adjoint")

@@ -357,7 +357,7 @@ def _safe_names(names, count):
     out = []
     for k, name in enumerate(names):
         if (not name.isidentifier() or keyword.iskeyword(name) or name in out
-                or name.rstrip("0123456789") in ("w", "c") or name in ("RETRACE", "same")):
+                or (name[:1] in ("w", "c") and name[1:].isdigit()) or name in ("RETRACE", "same")):
             name = f"x{k + 1}"
             while name in out or name in names[k + 1:]:
                 name += "_"
@@ -745,7 +745,7 @@ def _point(source, at, who):
 def _check_names(graph, who):
     for name in graph.inputs:
         if not name.isidentifier() or keyword.iskeyword(name) or \
-                name.rstrip("0123456789") == "w" or name.endswith(("_dot", "_bar")):
+                (name[:1] == "w" and name[1:].isdigit()) or name.endswith(("_dot", "_bar")):
             raise ADError(f"{who}: input name {name!r} cannot be a Python parameter here; "
                           f"rename it (e.g. x1)")
 

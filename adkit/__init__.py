@@ -21,5 +21,6 @@ from adkit.symbolic import check
 from adkit.draw import draw
 from adkit.grading import grade, grade_table
 from adkit.codegen import compile
+from adkit.codegen import adjoint_program, tangent_program
 
 __version__ = "0.1.0"

@@ -280,3 +280,15 @@ def test_cli_compile_bad_input_exits_2(capsys):
     assert main(["compile", "x1*"]) == 2
     assert "adkit compile: error:" in capsys.readouterr().err
     assert main(["compile", "x + y", "--at", "x=1"]) == 2
+
+
+def test_source_transformation_lesson(tmp_path, capsys):
+    from adkit import lessons_runner
+    ns = lessons_runner.run("source-transformation", tmp_path, quick=True)
+    printed = capsys.readouterr().out
+    assert len(ns["program"].rows) == len(ns["table"].rows) == 5
+    assert "w̄1 = w̄3 · w2 + w̄4 · cos w1   w1_bar = w3_bar * w2 + w4_bar * cos(w1)" in printed
+    assert ns["max_difference"] < 1e-12
+    assert ns["compiled_gradient"].traces == 1
+    assert ns["compiled_piecewise"].traces == 2
+    assert ns["answers"] == [6.0, pytest.approx(-np.cos(-2.0)), 8.0, pytest.approx(-np.cos(-1.0))]

@@ -66,6 +66,10 @@ _IN_PLACE = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide:
 _COMMUTATIVE = {np.add, np.multiply}
 _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives inf/nan
 _PLAIN = (float, int, bool)
+# Large traces write a float used once straight into the expression that uses it (fewer
+# statements: Python compiles and runs them faster); small ones keep one statement per node.
+INLINE_ABOVE = 1000
+MAX_INLINE_DEPTH = 12
 MAX_SPECIALISATIONS = 32  # per compiled function; past it the oldest signature is dropped
 
 
@@ -174,15 +178,12 @@ def _constant_arg(c, ns):
 
 
 def _is_scalar_node(argvals, value):
-    return type(value) in _PLAIN and all(type(a) in _PLAIN for a in argvals)
-
-
-def _node_fn(prim, argvals, value):
-    """What computes a node at run time, as eager evaluation would: the scalar implementation
-    on Python numbers (math; errors fall back to eager), numpy's on arrays."""
-    if _is_scalar_node(argvals, value):
-        return prim.scalar_impl if prim.scalar_impl is not None else prim
-    return prim.impl
+    if type(value) not in _PLAIN:
+        return False
+    for a in argvals:
+        if type(a) not in _PLAIN:
+            return False
+    return True
 
 
 # -- from a trace to a program ------------------------------------------------------------------
@@ -233,9 +234,15 @@ def _common_subexpressions(graph, live):
                 if same is not None:  # the seed 1 of a sweep: w̄ · 1 is w̄
                     canon[i] = canon[same]
                     continue
-            key = (prim, tuple(("n", canon[r]) if r is not None else _constant_key(c)
-                               for r, c in zip(refs, argvals)),
-                   _params_key(params) if params else ())
+            if len(refs) == 2:  # the common case, without a generator
+                a, b = refs
+                key = (prim, canon[a] if a is not None else _constant_key(argvals[0]),
+                       canon[b] if b is not None else _constant_key(argvals[1]),
+                       _params_key(params) if params else ())
+            else:
+                key = (prim, tuple(canon[r] if r is not None else _constant_key(c)
+                                   for r, c in zip(refs, argvals)),
+                       _params_key(params) if params else ())
         canon[i] = seen.setdefault(key, i)
     return canon
 
@@ -301,14 +308,21 @@ class _Plan:
         live = _live_nodes(graph, roots)
         self.canon = canon = _common_subexpressions(graph, live)
         self.order = [i for i in range(len(graph.prims)) if live[i] and canon[i] == i]
-        self.args = {i: [None if r is None else canon[r] for r in graph.refs[i]]
-                     for i in self.order}
         never = len(graph.prims) + 1
-        self.last_use = {}
+        self.args = {}
+        self.last_use = last_use = {}
+        self.uses = uses = {}
+        all_refs = graph.refs
         for i in self.order:
-            for r in self.args[i]:
+            args = []
+            for r in all_refs[i]:
                 if r is not None:
-                    self.last_use[r] = i
+                    r = canon[r]
+                    last_use[r] = i
+                    uses[r] = uses.get(r, 0) + 1
+                args.append(r)
+            self.args[i] = args
+        self.outputs = {canon[o] for o in out_nodes}
         self.guards = {}
         for g, expected in guards:
             g = canon[g]
@@ -317,13 +331,14 @@ class _Plan:
         for o in out_nodes:
             self.last_use[canon[o]] = never
         # buffers: a view keeps the array it views alive (no in-place update while it lives)
-        fresh = [i for i in self.order if _fresh(graph, i)]
+        values = graph.values
+        fresh = [i for i in self.order if type(values[i]) is np.ndarray and _fresh(graph, i)]
         self.buffer = {i: i for i in fresh}
         self.buffer_end = {i: self.last_use.get(i, i) for i in fresh}
         spans = sorted((_bounds(graph.values[i]), i) for i in fresh)
         starts = [span[0] for span, _ in spans]
-        for i in self.order:
-            v = graph.values[i]
+        for i in (self.order if spans else ()):
+            v = values[i]
             if type(v) is np.ndarray and i not in self.buffer and v.size:
                 low, high = _bounds(v)
                 k = bisect.bisect_right(starts, high - 1) - 1
@@ -380,6 +395,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     lines = [f"def {name}({', '.join(params_names)}):"]
     inputs = dict(zip(graph.input_refs, params_names))
     scalar = False
+    inline = len(plan.order) > INLINE_ABOVE
+    inlined = {}  # node -> (text, precedence, depth): a float used once, written into its user
     for i in plan.order:
         prim, value = graph.prims[i], graph.values[i]
         if prim is INPUT:
@@ -390,11 +407,26 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             var[i] = ns.constant(graph.params[i]["value"])
             continue
         argvals = graph.argvals[i]
-        fn = _node_fn(prim, argvals, value)
-        scalar = scalar or _is_scalar_node(argvals, value)
-        args = [_constant_arg(c, ns) if r is None else (var[r], _ATOM)
-                for r, c in zip(plan.args[i], argvals)]
-        target = _in_place_target(plan, i, fn)
+        scalar_node = _is_scalar_node(argvals, value)
+        fn = (prim.scalar_impl if prim.scalar_impl is not None else prim) if scalar_node \
+            else prim.impl  # as eager: math on Python numbers (errors: run eagerly), numpy else
+        scalar = scalar or scalar_node
+        args, depth = [], 0
+        for r, c in zip(plan.args[i], argvals):
+            if r is None:
+                args.append(_constant_arg(c, ns))
+            elif r in inlined:
+                text, prec, d = inlined.pop(r)
+                args.append((text, prec))
+                depth = max(depth, d)
+            else:
+                args.append((var[r], _ATOM))
+        if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses.get(i) == 1 \
+                and i not in plan.guards and i not in plan.outputs:
+            text, prec = apply_text(prim, args, graph.params[i], fn, ns)
+            inlined[i] = (text, prec, depth + 1)
+            continue
+        target = None if scalar_node else _in_place_target(plan, i, fn)
         if target is None:
             text, _ = apply_text(prim, args, graph.params[i], fn, ns)
             var[i] = f"w{i + 1}"
@@ -408,7 +440,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             plan.buffer_end[b] = plan.buffer_end.get(i, plan.last_use.get(i, i))
         for expected in plan.guards.get(i, ()):
             lines.append("    " + _guard_text(var[i], expected, ns))
-        lines.extend(_dels(graph, plan, var, i, target))
+        if not scalar_node:
+            lines.extend(_dels(graph, plan, var, i, target))
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
 

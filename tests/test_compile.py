@@ -292,3 +292,25 @@ def test_source_transformation_lesson(tmp_path, capsys):
     assert ns["compiled_gradient"].traces == 1
     assert ns["compiled_piecewise"].traces == 2
     assert ns["answers"] == [6.0, pytest.approx(-np.cos(-2.0)), 8.0, pytest.approx(-np.cos(-1.0))]
+
+
+def test_large_scalar_traces_are_inlined_and_still_exact():
+    """Past INLINE_ABOVE nodes a float used once is written into its user's expression: fewer
+    statements, the same operations in the same order, so the same bits."""
+    from adkit.codegen import INLINE_ABOVE
+
+    def f(*p):
+        total = 0.0
+        for k in range(400):
+            a = ad.tanh(p[k % 3] * (k + 1) * 0.01 + p[(k + 1) % 3])
+            total = total + a * a - ad.sin(a) / (2.0 + p[k % 3] ** 2)
+        if total > 100:        # a guard after a long inlined chain
+            return total * p[0]
+        return -total
+    vg = ad.value_and_grad(f, argnums=(0, 1, 2))
+    cvg = ad.compile(vg)
+    for point in ((0.3, -0.2, 0.5), (0.1, 0.2, 0.3), (-3.0, -2.0, -1.0), (0.3, -0.2, 0.5)):
+        assert cvg(*point) == vg(*point)
+    assert cvg.last.n_nodes > INLINE_ABOVE
+    assert cvg.last.n_statements < cvg.last.n_nodes / 3
+    assert cvg.traces == 2

@@ -42,7 +42,7 @@ import operator
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import ADError, Boxed, ZERO
+from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, ZERO
 from adkit.graph import CONST, INPUT, Graph, input_names
 from adkit.tracing import Tracer, start
 
@@ -62,6 +62,11 @@ for _ops, _text, _prec in (((np.add, operator.add), "+", 12), ((np.subtract, ope
         _BINARY[_op] = (_text, _prec)
 _UNARY = {np.negative: "-", operator.neg: "-"}
 _UNARY_PREC, _ATOM = 14, 100
+# numpy methods the table's implementations call (a method skips a Python layer); only for an
+# argument that is an array at the traced point (``array=True``)
+_METHODS = {impl: method for impl, method in (
+    (getattr(P, "_np_transpose", None), ("transpose", "axes")),
+    (getattr(P, "_np_reshape", None), ("reshape", "shape"))) if impl is not None}
 _IN_PLACE = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide: "/="}
 _COMMUTATIVE = {np.add, np.multiply}
 _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives inf/nan
@@ -154,7 +159,7 @@ def _wrap(arg, prec, right=False):
     return f"({text})" if p < prec or (right and p == prec) else text
 
 
-def apply_text(prim, args, params, fn, ns):
+def apply_text(prim, args, params, fn, ns, array=False):
     """Python text of ``prim(*args, **params)`` computed by ``fn``: infix when ``fn`` is an
     operator, else a call. ``args`` are ``(text, precedence)`` pairs; returns one too.
     ``fn`` may be the primitive itself (readable programs): its numpy implementation says
@@ -165,6 +170,13 @@ def apply_text(prim, args, params, fn, ns):
         return f"{_wrap(args[0], prec)} {op} {_wrap(args[1], prec, right=True)}", prec
     if not params and len(args) == 1 and syntax in _UNARY:
         return f"-{_wrap(args[0], _UNARY_PREC + 1)}", _UNARY_PREC
+    if fn in _METHODS and array and len(args) == 1 and len(params) == 1:
+        method, param = _METHODS[fn]
+        value = params.get(param)
+        if method == "transpose" and value == (1, 0):
+            return f"{args[0][0]}.T", _ATOM
+        if param in params:
+            return f"{args[0][0]}.{method}({ns.constant(value)})", _ATOM
     name = ns.function(prim.name, fn)
     parts = [text for text, _ in args]
     parts += [f"{k}={ns.constant(v)}" for k, v in params.items()]
@@ -428,7 +440,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             continue
         target = None if scalar_node else _in_place_target(plan, i, fn)
         if target is None:
-            text, _ = apply_text(prim, args, graph.params[i], fn, ns)
+            text, _ = apply_text(prim, args, graph.params[i], fn, ns,
+                                 array=type(argvals[0]) is np.ndarray if argvals else False)
             var[i] = f"w{i + 1}"
             lines.append(f"    w{i + 1} = {text}  # {prim.name}")
         else:
@@ -462,11 +475,12 @@ def _guard_text(name, expected, ns):
 
 
 def _dels(graph, plan, var, i, target):
-    """``del`` the arrays whose last use is node i (not inputs, not outputs)."""
+    """``del`` the large arrays whose last use is node i (not inputs, not outputs)."""
     freed = []
     for k, r in enumerate(plan.args[i]):
         if (r is None or plan.last_use.get(r) != i or k == target or var[r] in freed
                 or graph.prims[r] is INPUT or type(graph.values[r]) is not np.ndarray
+                or graph.values[r].size < LEAN_MIN_SIZE  # small: cheaper to keep than to drop
                 or (target is not None and var[r] == var[i])):
             continue
         freed.append(var[r])
@@ -511,6 +525,24 @@ def _flatten(out, graph):
     return "const", out
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _fast_key(args):
+    """The cache key when every argument is a float or a float64 array (the common case; the
+    same key :func:`_signature` gives), else None."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is np.ndarray and a.dtype is _FLOAT64:
+            key.append(a.shape)
+        elif t is float:
+            key.append(float)
+        else:
+            return None
+    return tuple(key)
+
+
 def _signature(args, kwargs):
     """The cache key of a call and the positions of the traced arguments, or None (run eagerly).
 
@@ -527,7 +559,7 @@ def _signature(args, kwargs):
         elif t is np.ndarray:
             kind = a.dtype.kind
             if kind == "f":
-                key.append((a.shape, a.dtype.str))
+                key.append(a.shape if a.dtype is _FLOAT64 else (a.shape, a.dtype.str))
                 traced.append(k)
             elif kind in "biu":
                 key.append((a.shape, a.dtype.str, a.tobytes()))
@@ -591,12 +623,16 @@ class Compiled:
         return f"<compiled {self.__name__}: {len(self._cache)} signature(s), {self.traces} trace(s)>"
 
     def __call__(self, *args, **kwargs):
-        key, traced = _signature(args, kwargs)
+        key = None if kwargs else _fast_key(args)
         if key is None:
-            return self.f(*args, **kwargs)
+            key, traced = _signature(args, kwargs)
+            if key is None:
+                return self.f(*args, **kwargs)
+            inputs = [args[k] for k in traced]
+        else:
+            traced, inputs = None, args  # every argument is traced
         specs = self._cache.get(key)
         if specs is not None:
-            inputs = [args[k] for k in traced]
             for spec in specs:
                 try:
                     out = spec.fn(*inputs)
@@ -607,6 +643,8 @@ class Compiled:
                 if out is not RETRACE:
                     self.last = spec
                     return out
+        if traced is None:
+            traced = list(range(len(args)))
         spec, out = self._trace(args, kwargs, traced)
         specs = self._cache.setdefault(key, [])
         specs.insert(0, spec)

@@ -232,7 +232,7 @@ def test_in_place_updates_and_dels_never_touch_inputs_or_outputs():
         return anp.sum(anp.exp(-x ** 2) * anp.sin(y) + anp.log(1 + x ** 2))
     cvg = ad.compile(ad.value_and_grad(f, argnums=(0, 1)))
     rng = np.random.default_rng(1)
-    x, y = rng.normal(size=1000), rng.normal(size=1000)
+    x, y = rng.normal(size=10_000), rng.normal(size=10_000)
     x0, y0 = x.copy(), y.copy()
     value, (gx, gy) = cvg(x, y)
     expected = ad.value_and_grad(f, argnums=(0, 1))(x, y)

@@ -48,25 +48,32 @@ from adkit.tracing import Tracer, start
 
 __all__ = ["compile", "Compiled", "Program", "tangent_program", "adjoint_program"]
 
+def _impl(name, field="impl"):
+    """A registered primitive's implementation (None if the table has no such primitive)."""
+    return getattr(P.PRIMITIVES.get(name), field, None)
+
+
 # How a statement is written in Python: numpy's ufuncs and Python's operators as infix syntax.
 # (Syntax only: derivative rules are never restated here.) Precedences are Python's own.
 _BINARY = {}
 for _ops, _text, _prec in (((np.add, operator.add), "+", 12), ((np.subtract, operator.sub), "-", 12),
                            ((np.multiply, operator.mul), "*", 13),
-                           ((np.true_divide, P._safe_div), "/", 13), ((np.matmul,), "@", 13),
+                           ((np.true_divide, _impl("div", "scalar_impl")), "/", 13),
+                           ((np.matmul,), "@", 13),
                            ((np.less, operator.lt), "<", 7), ((np.less_equal, operator.le), "<=", 7),
                            ((np.greater, operator.gt), ">", 7),
                            ((np.greater_equal, operator.ge), ">=", 7),
                            ((np.equal, operator.eq), "==", 7), ((np.not_equal, operator.ne), "!=", 7)):
     for _op in _ops:
-        _BINARY[_op] = (_text, _prec)
+        if _op is not None:
+            _BINARY[_op] = (_text, _prec)
 _UNARY = {np.negative: "-", operator.neg: "-"}
 _UNARY_PREC, _ATOM = 14, 100
 # numpy methods the table's implementations call (a method skips a Python layer); only for an
 # argument that is an array at the traced point (``array=True``)
 _METHODS = {impl: method for impl, method in (
-    (getattr(P, "_np_transpose", None), ("transpose", "axes")),
-    (getattr(P, "_np_reshape", None), ("reshape", "shape"))) if impl is not None}
+    (_impl("transpose"), ("transpose", "axes")),
+    (_impl("reshape"), ("reshape", "shape"))) if impl is not None}
 _IN_PLACE = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide: "/="}
 _COMMUTATIVE = {np.add, np.multiply}
 _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives inf/nan
@@ -802,13 +809,28 @@ def _rule_comment(prim):
 
 
 def _point(source, at, who):
-    from adkit.tables.sources import as_graph, at_point, single_output
-    graph, names = as_graph(source, None, who)
-    if graph is None or at is not None:
-        graph, values = as_graph(source, at if at is not None else
-                                 {n: 1.0 for n in names}, who)
+    """``(graph, input values, graph at the point)`` of a source, through the project's one
+    source normalizer. Without ``at`` an expression is taken at 1.0 for every input (the
+    program's structure does not depend on the point); a function needs ``at`` (its shapes)."""
+    from adkit.parse import parse
+    from adkit.tables.sources import at_point, single_output
+    if at is None:
+        if isinstance(source, str):
+            at = {name: 1.0 for name in parse(source).inputs}
+        elif isinstance(source, Graph):
+            at = {name: 1.0 for name in source.inputs}
+        else:
+            raise ADError(f"{who}: give the point for a function, e.g. at={{'x': 1.0}} (it "
+                          f"fixes the shapes)")
+    try:
+        from adkit.sources import as_graph  # the architecture branch's normalizer
+    except ImportError:
+        from adkit.tables.sources import as_graph
+        graph, values = as_graph(source, at, who)
     else:
-        values = [1.0] * len(graph.inputs)  # the structure does not depend on the point
+        from adkit.tracing import point_values
+        graph = as_graph(source, at, who)
+        values = point_values(list(graph.inputs), at, who)
     single_output(graph, who)
     return graph, values, at_point(graph, values)
 

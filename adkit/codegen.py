@@ -774,12 +774,15 @@ class Program:
         source: the program text (``print(p.source)``).
         rows: the derivative statements, one per row of the matching table, in table order.
         fn: the function; ``p(*inputs)`` calls it.
+        inputs, point: the input names and the point the program was written at.
     """
 
-    def __init__(self, source, rows, namespace, name):
+    def __init__(self, source, rows, namespace, name, inputs, point):
         self.source = source
         self.rows = rows
         self.fn = _load(source, namespace, name)
+        self.inputs = tuple(inputs)   # the input names, in order
+        self.point = list(point)      # the point it was written at (values in input order)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -884,7 +887,7 @@ def tangent_program(source, at=None):
     params = [f"{n}" for n in point.inputs] + [
         f"{n}_dot={1.0 if k == 0 else 0.0}" for k, n in enumerate(point.inputs)]
     source_text = _function_text("tangent", params, lines, f"w{out + 1}, w{out + 1}_dot")
-    return Program(source_text, rows, ns.values, "tangent")
+    return Program(source_text, rows, ns.values, "tangent", point.inputs, values)
 
 
 def _function_text(name, params, lines, returned):
@@ -950,4 +953,4 @@ def adjoint_program(source, at=None):
     grads = f"({grads},)" if len(point.input_refs) == 1 else f"({grads})"
     source_text = _function_text("adjoint", list(point.inputs) + ["z_bar=1.0"], lines,
                                  f"w{out + 1}, {grads}")
-    return Program(source_text, rows, ns.values, "adjoint")
+    return Program(source_text, rows, ns.values, "adjoint", point.inputs, values)

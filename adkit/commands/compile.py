@@ -37,10 +37,8 @@ def run(args):
     print(program.source, end="")
     if at is not None:
         import numpy as np
-        from adkit.tables.sources import as_graph
-        graph, values = as_graph(expression, at, "adkit compile")
         with np.errstate(all="ignore"):
-            result = program(*values)
-        print(f"\n# {program.fn.__name__}({', '.join(f'{n}={v!r}' for n, v in zip(graph.inputs, values))})"
-              f" = {result!r}")
+            result = program(*program.point)
+        call = ", ".join(f"{n}={v!r}" for n, v in zip(program.inputs, program.point))
+        print(f"\n# {program.fn.__name__}({call}) = {result!r}")
     return 0

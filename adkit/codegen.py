@@ -404,8 +404,9 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
 
     One statement per live node, in recording order, commented with its primitive; common
     subexpressions computed once; an array argument that dies at a node of the same shape
-    takes the result in place (``w7 += w6``); ``del`` frees arrays after their last use;
-    each guard returns RETRACE when the call decides a branch differently from the trace.
+    takes the result in place (``w7 += w6``); ``del`` frees large arrays after their last use;
+    each guard returns RETRACE when the call decides a branch differently from the trace. In
+    large traces a float used once is written into the expression that uses it.
     """
     out_nodes = [leaf for kind, leaf in _leaves(out_tree) if kind == "node"]
     plan = _Plan(graph, out_nodes, guards)
@@ -430,16 +431,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
         fn = (prim.scalar_impl if prim.scalar_impl is not None else prim) if scalar_node \
             else prim.impl  # as eager: math on Python numbers (errors: run eagerly), numpy else
         scalar = scalar or scalar_node
-        args, depth = [], 0
-        for r, c in zip(plan.args[i], argvals):
-            if r is None:
-                args.append(_constant_arg(c, ns))
-            elif r in inlined:
-                text, prec, d = inlined.pop(r)
-                args.append((text, prec))
-                depth = max(depth, d)
-            else:
-                args.append((var[r], _ATOM))
+        args, depth = _arguments(plan.args[i], argvals, var, inlined, ns)
         if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses.get(i) == 1 \
                 and i not in plan.guards and i not in plan.outputs:
             text, prec = apply_text(prim, args, graph.params[i], fn, ns)
@@ -454,9 +446,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
         else:
             lines.append("    " + _in_place_text(prim, fn, args, target, ns, i))
             r = plan.args[i][target]
-            var[i] = var[r]
-            b = plan.buffer[r]
-            plan.buffer[i] = b
+            var[i] = var[r]  # node i now lives in r's buffer, under r's name
+            b = plan.buffer[i] = plan.buffer[r]
             plan.buffer_end[b] = plan.buffer_end.get(i, plan.last_use.get(i, i))
         for expected in plan.guards.get(i, ()):
             lines.append("    " + _guard_text(var[i], expected, ns))
@@ -464,6 +455,21 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             lines.extend(_dels(graph, plan, var, i, target))
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
+
+
+def _arguments(refs, argvals, var, inlined, ns):
+    """A node's arguments as ``(text, precedence)``, and the deepest inlined one's depth."""
+    args, depth = [], 0
+    for r, c in zip(refs, argvals):
+        if r is None:
+            args.append(_constant_arg(c, ns))
+        elif r in inlined:
+            text, prec, d = inlined.pop(r)
+            args.append((text, prec))
+            depth = max(depth, d)
+        else:
+            args.append((var[r], _ATOM))
+    return args, depth
 
 
 def _in_place_text(prim, fn, args, target, ns, i):

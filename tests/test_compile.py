@@ -314,3 +314,11 @@ def test_large_scalar_traces_are_inlined_and_still_exact():
     assert cvg.last.n_nodes > INLINE_ABOVE
     assert cvg.last.n_statements < cvg.last.n_nodes / 3
     assert cvg.traces == 2
+
+
+def test_codegen_docstring_examples():
+    import doctest
+
+    from adkit import codegen
+    result = doctest.testmod(codegen, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8 and result.failed == 0

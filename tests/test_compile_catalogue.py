@@ -91,3 +91,45 @@ def test_every_primitive_of_the_catalogue_is_compiled():
     """The catalogue names every registered primitive (tests/test_primitives.py checks that), so
     the tests above cover every primitive, including ones added later, without edits here."""
     assert {c.primitive for c, _ in SAMPLES} == {c.primitive for c in CASES}
+
+
+# -- random programs (tests/test_random_graphs.py): fan-out everywhere, so the in-place updates,
+# the dels and the common subexpressions of the generated code are put to the test -------------
+
+from test_random_graphs import OPS, SCALAR_OPS, programs  # noqa: E402
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_compiled_random_array_programs(data):
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=2, min_side=1,
+                                                     max_side=3), label="shapes")
+    n_inputs = data.draw(st.integers(1, 3), label="n_inputs")
+    program = data.draw(programs(OPS, n_inputs=n_inputs), label="program")
+    big = data.draw(st.booleans(), label="big arrays")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1), label="seed"))
+    shapes = [tuple(64 * n for n in s) if big else s for s in shapes.input_shapes[:n_inputs]]
+    xs = [rng.uniform(-2.0, 2.0, size=s) for s in shapes]
+    copies = [x.copy() for x in xs]
+    vg = ad.value_and_grad(program, argnums=tuple(range(n_inputs)))
+    with np.errstate(all="ignore"):
+        expected = vg(*xs)
+        compiled = ad.compile(vg)
+        same(compiled(*xs), expected)
+        same(compiled(*xs), expected)          # the cached code, a second time
+    for x, c in zip(xs, copies):
+        np.testing.assert_array_equal(x, c)    # inputs never written to
+
+
+@settings(max_examples=60)
+@given(program=programs(SCALAR_OPS, max_steps=12), seed=st.integers(0, 2 ** 32 - 1))
+def test_compiled_random_scalar_programs(program, seed):
+    rng = np.random.default_rng(seed)
+    xs = [float(v) for v in rng.uniform(-2.0, 2.0, size=program.n_inputs)]
+    vg = ad.value_and_grad(program, argnums=tuple(range(program.n_inputs)))
+    with np.errstate(all="ignore"):
+        expected = vg(*xs)
+        compiled = ad.compile(vg)
+        got = compiled(*xs)
+    assert got == expected or np.allclose(np.asarray(got[1]), np.asarray(expected[1]),
+                                          rtol=1e-12, equal_nan=True)

@@ -239,7 +239,7 @@ def _params_key(params):
 def _common_subexpressions(graph, live):
     """canon[i]: the first node computing the same primitive on the same arguments as node i."""
     canon = list(range(len(graph.prims)))
-    seen = {}
+    seen, ones = {}, {}
     values = graph.values
     for i, (prim, refs, argvals, params) in enumerate(zip(graph.prims, graph.refs, graph.argvals,
                                                           graph.params)):
@@ -249,7 +249,7 @@ def _common_subexpressions(graph, live):
             key = (CONST, _constant_key(params["value"]))
         else:
             if prim.impl is np.multiply:
-                same = _times_one(refs, argvals, values[i], values)
+                same = _times_one(refs, argvals, values[i], values, ones)
                 if same is not None:  # the seed 1 of a sweep: w̄ · 1 is w̄
                     canon[i] = canon[same]
                     continue
@@ -266,29 +266,27 @@ def _common_subexpressions(graph, live):
     return canon
 
 
-def _is_one(c, _known={}):
+def _is_one(c, known):
+    """Is the constant 1 (a seed broadcast by a sum's adjoint: an array of ones)? ``known``
+    remembers arrays by id for one trace (which keeps them alive, so ids are not reused)."""
     t = type(c)
     if t is float or t is int:
         return c == 1
     if t is not np.ndarray or c.dtype.kind != "f":
         return False
     if c.ndim == 0:
-        return c == 1
-    # an array of ones (a seed broadcast by a sum's adjoint): checked once per array
-    key = (id(c), c.__array_interface__["data"][0], c.shape)
-    if key not in _known:
-        if len(_known) > 256:
-            _known.clear()
-        _known[key] = bool(np.all(c == 1))
-    return _known[key]
+        return bool(c == 1)
+    if id(c) not in known:
+        known[id(c)] = bool(np.all(c == 1))
+    return known[id(c)]
 
 
-def _times_one(refs, argvals, value, values):
+def _times_one(refs, argvals, value, values, ones):
     """The argument node of ``x · 1`` when the product is x itself (same type, shape, dtype)."""
     if len(refs) != 2 or (refs[0] is None) == (refs[1] is None):
         return None
     k = 0 if refs[0] is not None else 1
-    if not _is_one(argvals[1 - k]):
+    if not _is_one(argvals[1 - k], ones):
         return None
     x = values[refs[k]]
     if type(x) is not type(value):

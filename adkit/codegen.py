@@ -502,12 +502,18 @@ def _leaves(tree):
     if tree[0] in ("tuple", "list"):
         for sub in tree[1]:
             yield from _leaves(sub)
+    elif tree[0] == "dict":
+        for _, sub in tree[1]:
+            yield from _leaves(sub)
     else:
         yield tree
 
 
 def _tree_text(tree, var, canon, ns, graph):
     kind = tree[0]
+    if kind == "dict":
+        return "{" + ", ".join(f"{ns.constant(k)}: {_tree_text(t, var, canon, ns, graph)}"
+                               for k, t in tree[1]) + "}"
     if kind in ("tuple", "list"):
         parts = [_tree_text(t, var, canon, ns, graph) for t in tree[1]]
         if kind == "list":
@@ -524,16 +530,23 @@ def _tree_text(tree, var, canon, ns, graph):
 # -- ad.compile ------------------------------------------------------------------------------------
 
 def _flatten(out, graph):
-    """The output as a tree: ("node", index) for traced values, ("const", value) otherwise."""
+    """The output as a tree: ("node", index) for traced values, ("const", value) for constants,
+    ("tuple" | "list", subtrees) and ("dict", [(key, subtree), ...]) for containers."""
     if isinstance(out, (tuple, list)):
         return ("tuple" if isinstance(out, tuple) else "list",
                 [_flatten(o, graph) for o in out])
+    if type(out) is dict:
+        return "dict", [(k, _flatten(v, graph)) for k, v in out.items()]
     if type(out) is Tracer and out.graph is graph:
         return "node", out.index
     if isinstance(out, Boxed):
         raise ADError("compile: the function returned a value of another sweep (a Dual or a traced "
                       "value it did not get as an argument); return plain results")
-    return "const", out
+    if out is None or isinstance(out, (numbers.Number, str, np.generic)) or (
+            type(out) is np.ndarray and out.dtype != object):
+        return "const", out
+    raise ADError(f"compile: the function returned {type(out).__name__}; return numbers, arrays, "
+                  f"or tuples, lists and dicts of them")
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -712,6 +725,8 @@ def _load(source, namespace, name):
 def _values(tree, graph):
     """The traced call's own result, rebuilt from the tree (plain values, not tracers)."""
     kind = tree[0]
+    if kind == "dict":
+        return {k: _values(t, graph) for k, t in tree[1]}
     if kind in ("tuple", "list"):
         parts = [_values(t, graph) for t in tree[1]]
         return tuple(parts) if kind == "tuple" else parts

@@ -322,3 +322,19 @@ def test_codegen_docstring_examples():
     from adkit import codegen
     result = doctest.testmod(codegen, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_outputs_may_be_nested_containers_but_not_arbitrary_objects():
+    def f(x):
+        return {"loss": anp.sum(x * x), "parts": [x[0], (2.0, x[1] * 3.0)], "label": "ok"}
+    cf = ad.compile(f)
+    x = np.array([1.0, 2.0])
+    for _ in range(2):
+        out = cf(x)
+        assert out == {"loss": 5.0, "parts": [1.0, (2.0, 6.0)], "label": "ok"}
+
+    class Box:
+        def __init__(self, v):
+            self.v = v
+    with pytest.raises(ad.ADError, match="compile: the function returned Box"):
+        ad.compile(lambda x: Box(x))(1.0)

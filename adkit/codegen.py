@@ -918,8 +918,8 @@ def adjoint_program(source, at=None):
     """The reverse accumulation table as a program: the forward sweep, then one ``*_bar``
     statement per row of :func:`adkit.reverse_table`, from the output back to the inputs.
 
-    The function takes the inputs (and the output's adjoint ``z_bar``, default 1) and returns
-    the value and the gradient (one adjoint per input).
+    The function takes the inputs (and the output's adjoint ``z_bar``, by default 1, or ones
+    of the output's shape) and returns the value and the adjoints of the inputs.
 
     >>> p = adjoint_program("x1*x2 + sin(x1)")
     >>> print("\\n".join(p.rows))
@@ -970,6 +970,7 @@ def adjoint_program(source, at=None):
     lines.extend(rows)
     grads = ", ".join(f"w{ref + 1}_bar" for ref in point.input_refs)
     grads = f"({grads},)" if len(point.input_refs) == 1 else f"({grads})"
-    source_text = _function_text("adjoint", list(point.inputs) + ["z_bar=1.0"], lines,
+    seed_text = "1.0" if np.ndim(seed) == 0 else ns.constant(seed)  # ones of the output's shape
+    source_text = _function_text("adjoint", list(point.inputs) + [f"z_bar={seed_text}"], lines,
                                  f"w{out + 1}, {grads}")
     return Program(source_text, rows, ns.values, "adjoint", point.inputs, values)

@@ -338,3 +338,15 @@ def test_outputs_may_be_nested_containers_but_not_arbitrary_objects():
             self.v = v
     with pytest.raises(ad.ADError, match="compile: the function returned Box"):
         ad.compile(lambda x: Box(x))(1.0)
+
+
+def test_adjoint_program_of_an_array_output_seeds_ones():
+    x, y = np.array([1.0, 2.0, 3.0]), 2.0
+    program = adjoint_program("x*y + sin(x)", at={"x": x, "y": y})
+    value, (x_bar, y_bar) = program(x, y)
+    np.testing.assert_allclose(value, x * y + np.sin(x))
+    np.testing.assert_allclose(x_bar, y + np.cos(x))
+    assert y_bar == pytest.approx(np.sum(x))          # y was broadcast: its adjoint is summed
+    table = ad.reverse_table("x*y + sin(x)", at={"x": x, "y": y})
+    np.testing.assert_allclose(x_bar, table.result["x"])
+    assert len(program.rows) == len(table.rows)

@@ -703,8 +703,12 @@ class Compiled:
 
 
 def _function_name(name):
+    """``compiled_loss``, ``compiled_grad_of_f`` (a lambda is f): a name for generated code."""
+    name = name.replace("<lambda>", "f")
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name).strip("_")
-    return f"compiled_{name}" if name and name.isidentifier() and name != "lambda" else "compiled"
+    if name == "f":
+        return "compiled"
+    return f"compiled_{name}" if name and name.isascii() and name.isidentifier() else "compiled"
 
 
 _sources = itertools.count(1)

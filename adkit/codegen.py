@@ -775,7 +775,6 @@ class _PyNames:
 
 def _expression(formula, result, ns):
     """Python text of a formula (a tracer on the formula's scratch graph), fully inlined."""
-    from adkit.printing import format_number  # noqa: F401 (numbers print as literals instead)
     graph = formula.graph
     if not (type(result) is Tracer and result.graph is graph):
         return _constant_arg(result, ns)

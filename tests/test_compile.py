@@ -350,3 +350,27 @@ def test_adjoint_program_of_an_array_output_seeds_ones():
     table = ad.reverse_table("x*y + sin(x)", at={"x": x, "y": y})
     np.testing.assert_allclose(x_bar, table.result["x"])
     assert len(program.rows) == len(table.rows)
+
+
+def test_a_newly_registered_primitive_compiles_without_edits():
+    """The generator knows primitives only through their record (impl, partials, jvp/vjp)."""
+    from adkit.core import Primitive
+    from adkit.primitives import PRIMITIVES, register
+
+    def scaled_partials(out, x, *, k):
+        return (k * ad.cos(x),)
+    prim = Primitive("scaled_sin_for_compile", lambda x, *, k: k * np.sin(x),
+                     partials=scaled_partials)          # no scalar_impl: floats use evaluate
+    register(prim)
+    try:
+        def f(x):
+            return ad.sum(prim(x, k=3.0) * x)
+        for x in (0.7, np.array([0.1, -0.4, 2.0])):
+            for transform in (f, ad.grad(f), ad.hessian(f)):
+                got, expected = ad.compile(transform)(x), transform(x)
+                np.testing.assert_allclose(got, expected, rtol=1e-13)
+        cf = ad.compile(f)
+        cf(0.7)
+        assert "scaled_sin_for_compile(w1, k=3.0)" in cf.source
+    finally:
+        PRIMITIVES.pop(prim.name, None)

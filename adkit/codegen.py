@@ -82,6 +82,7 @@ _PLAIN = (float, int, bool)
 # statements: Python compiles and runs them faster); small ones keep one statement per node.
 INLINE_ABOVE = 1000
 MAX_INLINE_DEPTH = 12
+MAX_INLINE_CHARS = 160  # a line stays readable
 MAX_SPECIALISATIONS = 32  # per compiled function; past it the oldest signature is dropped
 
 
@@ -433,7 +434,11 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
         if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses.get(i) == 1 \
                 and i not in plan.guards and i not in plan.outputs:
             text, prec = apply_text(prim, args, graph.params[i], fn, ns)
-            inlined[i] = (text, prec, depth + 1)
+            if len(text) <= MAX_INLINE_CHARS:
+                inlined[i] = (text, prec, depth + 1)
+                continue
+            var[i] = f"w{i + 1}"
+            lines.append(f"    w{i + 1} = {text}  # {prim.name}")
             continue
         target = None if scalar_node else _in_place_target(plan, i, fn)
         if target is None:

@@ -223,8 +223,10 @@ def _live_nodes(graph, roots):
 
 def _constant_key(c):
     t = type(c)
-    if t is float or t is int or t is bool:
-        return t, repr(c)  # repr: 0.0 and -0.0 differ
+    if t is float:
+        return t, c, math.copysign(1.0, c)  # 0.0 and -0.0 differ
+    if t is int or t is bool:
+        return t, c
     return "id", id(c)
 
 
@@ -327,9 +329,9 @@ class _Plan:
         self.canon = canon = _common_subexpressions(graph, live)
         self.order = [i for i in range(len(graph.prims)) if live[i] and canon[i] == i]
         never = len(graph.prims) + 1
-        self.args = {}
-        self.last_use = last_use = {}
-        self.uses = uses = {}
+        self.args = [None] * len(graph.prims)       # per node: its arguments' nodes (canonical)
+        self.last_use = last_use = [-1] * len(graph.prims)
+        self.uses = uses = [0] * len(graph.prims)
         all_refs = graph.refs
         for i in self.order:
             args = []
@@ -337,7 +339,7 @@ class _Plan:
                 if r is not None:
                     r = canon[r]
                     last_use[r] = i
-                    uses[r] = uses.get(r, 0) + 1
+                    uses[r] += 1
                 args.append(r)
             self.args[i] = args
         self.outputs = {canon[o] for o in out_nodes}
@@ -345,14 +347,14 @@ class _Plan:
         for g, expected in guards:
             g = canon[g]
             self.guards.setdefault(g, []).append(expected)
-            self.last_use[g] = max(self.last_use.get(g, g), g)
+            self.last_use[g] = max(self.last_use[g], g)
         for o in out_nodes:
             self.last_use[canon[o]] = never
         # buffers: a view keeps the array it views alive (no in-place update while it lives)
         values = graph.values
         fresh = [i for i in self.order if type(values[i]) is np.ndarray and _fresh(graph, i)]
         self.buffer = {i: i for i in fresh}
-        self.buffer_end = {i: self.last_use.get(i, i) for i in fresh}
+        self.buffer_end = {i: max(last_use[i], i) for i in fresh}
         spans = sorted((_bounds(graph.values[i]), i) for i in fresh)
         starts = [span[0] for span, _ in spans]
         for i in (self.order if spans else ()):
@@ -362,7 +364,7 @@ class _Plan:
                 k = bisect.bisect_right(starts, high - 1) - 1
                 while k >= 0 and spans[k][0][1] > low:  # every fresh buffer this view overlaps
                     b = spans[k][1]
-                    self.buffer_end[b] = max(self.buffer_end[b], self.last_use.get(i, i))
+                    self.buffer_end[b] = max(self.buffer_end[b], last_use[i], i)
                     k -= 1
 
 
@@ -431,7 +433,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             else prim.impl  # as eager: math on Python numbers (errors: run eagerly), numpy else
         scalar = scalar or scalar_node
         args, depth = _arguments(plan.args[i], argvals, var, inlined, ns)
-        if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses.get(i) == 1 \
+        if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses[i] == 1 \
                 and i not in plan.guards and i not in plan.outputs:
             text, prec = apply_text(prim, args, graph.params[i], fn, ns)
             if len(text) <= MAX_INLINE_CHARS:
@@ -451,7 +453,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             r = plan.args[i][target]
             var[i] = var[r]  # node i now lives in r's buffer, under r's name
             b = plan.buffer[i] = plan.buffer[r]
-            plan.buffer_end[b] = plan.buffer_end.get(i, plan.last_use.get(i, i))
+            plan.buffer_end[b] = plan.buffer_end.get(i, max(plan.last_use[i], i))
         for expected in plan.guards.get(i, ()):
             lines.append("    " + _guard_text(var[i], expected, ns))
         if not scalar_node:
@@ -494,7 +496,7 @@ def _dels(graph, plan, var, i, target):
     """``del`` the large arrays whose last use is node i (not inputs, not outputs)."""
     freed = []
     for k, r in enumerate(plan.args[i]):
-        if (r is None or plan.last_use.get(r) != i or k == target or var[r] in freed
+        if (r is None or plan.last_use[r] != i or k == target or var[r] in freed
                 or graph.prims[r] is INPUT or type(graph.values[r]) is not np.ndarray
                 or graph.values[r].size < LEAN_MIN_SIZE  # small: cheaper to keep than to drop
                 or (target is not None and var[r] == var[i])):

@@ -435,7 +435,12 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
         args, depth = _arguments(plan.args[i], argvals, var, inlined, ns)
         if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses[i] == 1 \
                 and i not in plan.guards and i not in plan.outputs:
-            text, prec = apply_text(prim, args, graph.params[i], fn, ns)
+            if fn in _BINARY and len(args) == 2 and not graph.params[i]:  # the hot case, inline
+                op, prec = _BINARY[fn]
+                (a, pa), (b, pb) = args
+                text = f"{f'({a})' if pa < prec else a} {op} {f'({b})' if pb <= prec else b}"
+            else:
+                text, prec = apply_text(prim, args, graph.params[i], fn, ns)
             if len(text) <= MAX_INLINE_CHARS:
                 inlined[i] = (text, prec, depth + 1)
                 continue
@@ -468,12 +473,14 @@ def _arguments(refs, argvals, var, inlined, ns):
     for r, c in zip(refs, argvals):
         if r is None:
             args.append(_constant_arg(c, ns))
-        elif r in inlined:
-            text, prec, d = inlined.pop(r)
-            args.append((text, prec))
-            depth = max(depth, d)
         else:
-            args.append((var[r], _ATOM))
+            got = inlined.pop(r, None)
+            if got is None:
+                args.append((var[r], _ATOM))
+            else:
+                args.append(got[:2])
+                if got[2] > depth:
+                    depth = got[2]
     return args, depth
 
 

@@ -861,15 +861,10 @@ def _point(source, at, who):
         else:
             raise ADError(f"{who}: give the point for a function, e.g. at={{'x': 1.0}} (it "
                           f"fixes the shapes)")
-    try:
-        from adkit.sources import as_graph  # the architecture branch's normalizer
-    except ImportError:
-        from adkit.tables.sources import as_graph
-        graph, values = as_graph(source, at, who)
-    else:
-        from adkit.tracing import point_values
-        graph = as_graph(source, at, who)
-        values = point_values(list(graph.inputs), at, who)
+    from adkit.sources import as_graph
+    from adkit.tracing import point_values
+    graph = as_graph(source, at, who)
+    values = point_values(list(graph.inputs), at, who)
     single_output(graph, who)
     return graph, values, at_point(graph, values)
 

@@ -640,6 +640,7 @@ class Compiled:
     Attributes:
         source: the generated Python of the last specialisation (None before the first call).
         traces: how many times the function was traced (a new signature or a failed guard).
+        last: the last :class:`Specialisation` run (``.source``, ``.n_nodes``, ``.n_statements``).
     """
 
     def __init__(self, f):

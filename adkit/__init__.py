@@ -23,5 +23,7 @@ from adkit.draw import draw
 from adkit.grading import grade, grade_table
 from adkit.gradcheck import GradientMismatch, check_grads
 from adkit import numpy as _numpy  # registers numpy's primitives (sinh, ..., linalg) in the table
+from adkit.codegen import compile
+from adkit.codegen import adjoint_program, tangent_program
 
 __version__ = "0.1.0"

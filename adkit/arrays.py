@@ -132,7 +132,7 @@ def _index_value(i):
     """An index entry as numpy takes it; a traced mask (x[x > 0]) by its value: no derivative
     flows through an index."""
     while isinstance(i, Boxed):
-        i = i._value()
+        i = i.concrete() if hasattr(i, "concrete") else i._value()
     return np.asarray(i) if isinstance(i, list) else i
 
 

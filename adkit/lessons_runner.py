@@ -29,6 +29,7 @@ ORDER = [
     "forward-accumulation", "reverse-accumulation", "dual-numbers", "gradient-flow",
     "static-graph", "linear-regression", "logistic-regression", "two-layer-network",
     "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "custom-primitive",
+    "source-transformation",
 ]
 
 _active = []  # settings of the lesson being run by run(): [(figures_dir, quick)]

@@ -49,7 +49,16 @@ class Tracer(ArrayBox):
         if self.value is None:
             raise ADError("cannot branch on a symbolic value: a graph built from text has no "
                           "numbers; trace the function at a point instead")
-        return bool(self.value)
+        return self.concrete(bool)
+
+    def concrete(self, read=None):
+        """The value (or ``read(value)``) as a Python decision: a graph that records guards
+        (ad.compile) notes it, so a later call that decides differently is traced again."""
+        value = self.value if read is None else read(self.value)
+        guards = getattr(self.graph, "guards", None)
+        if guards is not None:
+            guards.append((self.index, value))
+        return value
 
     def __float__(self):
         raise ADError("float() of a traced value would cut it off the graph; return it instead, "

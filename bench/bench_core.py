@@ -16,14 +16,16 @@ import adkit as ad
 import adkit.numpy as anp
 
 
-def best_time(fn, repeat):
-    """Best wall time of ``repeat`` runs (the least disturbed by the rest of the machine)."""
-    best = float("inf")
+def best_times(fns, repeat):
+    """Best wall time of each function over ``repeat`` runs (the least disturbed by the rest of
+    the machine), the runs interleaved so that a busy spell slows them all alike."""
+    best = {name: float("inf") for name in fns}
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+        for name, fn in fns.items():
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
@@ -118,10 +120,18 @@ def bench_scalar_mlp(quick):
     ref_value, ref_grads = mlp_by_hand(params, X, Y)
     assert math.isclose(value, ref_value, rel_tol=1e-9)
     assert np.allclose(grads, ref_grads, rtol=1e-7, atol=1e-10)
-    t_ad = best_time(lambda: vg(*params), 3 if quick else 7)
-    t_hand = best_time(lambda: mlp_by_hand(params, X, Y), 3 if quick else 7)
+    cvg = ad.compile(vg)
+    start = time.perf_counter()
+    c_value, c_grads = cvg(*params)  # the first call traces and generates the code
+    t_compile = time.perf_counter() - start
+    assert math.isclose(c_value, value, rel_tol=1e-12) and np.allclose(c_grads, grads, rtol=1e-12)
+    times = best_times({"ad": lambda: vg(*params), "hand": lambda: mlp_by_hand(params, X, Y),
+                        "compiled": lambda: cvg(*params)}, 3 if quick else 7)
+    t_ad, t_hand, t_c = times["ad"], times["hand"], times["compiled"]
     print(f"scalar MLP {SIZES}, {len(X)} points, {n_ops} primitive ops, forward + backward:")
     print(f"  adkit       {t_ad * 1e3:8.1f} ms   {t_ad / n_ops * 1e6:.2f} µs/op   (target ≤ 1.0)")
+    print(f"  adkit compiled {t_c * 1e3:5.1f} ms   {t_c / n_ops * 1e6:.3f} µs/op  (target ≤ 0.1); "
+          f"compile time {t_compile:.2f} s (target ≤ 1)")
     print(f"  by hand     {t_hand * 1e3:8.1f} ms   {t_hand / n_ops * 1e6:.2f} µs/op")
     print(f"  ratio       {t_ad / t_hand:8.2f}×")
     return t_ad / n_ops * 1e6
@@ -159,9 +169,19 @@ def bench_logistic(quick):
             w = w - rate * loss_and_grad_by_hand(w)[1]
         return w
 
+    compiled_grad = ad.compile(grad_loss)
+
+    def train_compiled():
+        w = np.array([1.0, 1.0])
+        for _ in range(steps):
+            w = w - rate * compiled_grad(w)
+        return w
+
     assert np.allclose(train_ad(), train_hand(), rtol=1e-9)
+    assert np.allclose(train_compiled(), train_hand(), rtol=1e-9)
     return report("logistic regression, 500 moons, per gradient step", train_ad, train_hand,
-                  steps, 3 if quick else 7, target=3.0)
+                  steps, 3 if quick else 7, target=3.0, run_compiled=train_compiled,
+                  compiled_target=1.3)
 
 
 # --- 3. two-layer network (lecture 004) ------------------------------------------------------
@@ -200,9 +220,12 @@ def bench_two_layer(quick):
         return run
 
     a, b = train(grads)(), train(by_hand)()
+    c = train(ad.compile(grads))()
     assert np.allclose(a[0], b[0]) and np.allclose(a[1], b[1])
+    assert np.allclose(c[0], b[0]) and np.allclose(c[1], b[1])
     return report("two-layer net 100→10→1, relu, batch 5, per SGD step", train(grads),
-                  train(by_hand), steps, 2 if quick else 5, target=3.0)
+                  train(by_hand), steps, 2 if quick else 5, target=3.0,
+                  run_compiled=train(ad.compile(grads)), compiled_target=1.1)
 
 
 # --- 4. the cheap gradient principle -----------------------------------------------------------
@@ -224,24 +247,36 @@ def bench_cheap_gradient(quick):
     vg = ad.value_and_grad(g)
     value, gradient = vg(x)
     assert np.allclose(gradient, value_and_grad_by_hand(x)[1])
-    repeat = 5 if quick else 15
-    t_g = best_time(lambda: g_numpy(x), repeat)
-    t_vg = best_time(lambda: vg(x), repeat)
-    t_hand = best_time(lambda: value_and_grad_by_hand(x), repeat)
+    cvg = ad.compile(vg)
+    c_value, c_gradient = cvg(x)
+    assert np.allclose(c_gradient, gradient, rtol=1e-12) and math.isclose(c_value, value,
+                                                                          rel_tol=1e-12)
+    times = best_times({"g": lambda: g_numpy(x), "vg": lambda: vg(x), "compiled": lambda: cvg(x),
+                        "hand": lambda: value_and_grad_by_hand(x)}, 5 if quick else 15)
+    t_g, t_vg, t_c, t_hand = times["g"], times["vg"], times["compiled"], times["hand"]
     print(f"cheap gradient, g(x) = Σ sin(x)·exp(−x²) + log(1+x²), n = {n:,}:")
     print(f"  g (numpy)                 {t_g * 1e3:7.2f} ms")
     print(f"  value_and_grad (adkit)    {t_vg * 1e3:7.2f} ms   ratio {t_vg / t_g:.2f}  (target ≤ 2.0)")
+    print(f"  value_and_grad (compiled) {t_c * 1e3:7.2f} ms   ratio {t_c / t_g:.2f}  (target ≤ 2.1)")
     print(f"  value and grad by hand    {t_hand * 1e3:7.2f} ms   ratio {t_hand / t_g:.2f}")
     return t_vg / t_g
 
 
-def report(title, run_ad, run_hand, steps, repeat, target):
-    t_ad = best_time(run_ad, repeat)
-    t_hand = best_time(run_hand, repeat)
+def report(title, run_ad, run_hand, steps, repeat, target, run_compiled=None,
+           compiled_target=None):
+    fns = {"ad": run_ad, "hand": run_hand}
+    if run_compiled is not None:
+        fns["compiled"] = run_compiled
+    times = best_times(fns, repeat)
+    t_ad, t_hand = times["ad"], times["hand"]
     print(f"{title}:")
     print(f"  adkit       {t_ad / steps * 1e6:8.1f} µs/step")
     print(f"  by hand     {t_hand / steps * 1e6:8.1f} µs/step")
     print(f"  ratio       {t_ad / t_hand:8.2f}×   (target ≤ {target})")
+    if run_compiled is not None:
+        t_c = times["compiled"]
+        print(f"  adkit compiled {t_c / steps * 1e6:5.1f} µs/step, ratio {t_c / t_hand:.2f}×   "
+              f"(target ≤ {compiled_target})")
     return t_ad / t_hand
 
 

@@ -18,7 +18,7 @@ LAYERS = [
               "adkit.primitives_numpy", "adkit.numpy", "adkit.numpy_dispatch", "adkit.gradcheck"]),
     ("language", ["adkit.parse", "adkit.printing", "adkit.symbolic", "adkit.sources"]),
     ("surfaces", ["adkit.tables", "adkit.draw", "adkit.animate", "adkit.grading", "adkit.nn",
-                  "adkit.tf1", "adkit.compile", "adkit.page", "adkit.board", "adkit.datasets",
+                  "adkit.tf1", "adkit.codegen", "adkit.page", "adkit.board", "adkit.datasets",
                   "adkit.lessons_runner"]),
     ("face", ["adkit", "adkit.cli", "adkit.commands", "adkit.__main__"]),
 ]

@@ -110,6 +110,9 @@ def _as_result(adjoint, primal):
     broadcast view (``g *= 0.5`` would fail), and a float's gradient is a float."""
     if type(primal) is float and type(adjoint) is np.float64:
         return float(adjoint)
+    if isinstance(adjoint, ArrayBox) and isinstance(primal, ArrayBox):
+        # recorded (ad.compile, nested sweeps): the float32 cast is recorded too
+        return adjoint if adjoint.dtype == primal.dtype else adjoint.astype(primal.dtype)
     if type(adjoint) is np.ndarray:
         if type(primal) is float and adjoint.ndim == 0:
             return float(adjoint)

@@ -127,7 +127,7 @@ def test_lenient_reading_accepts_what_a_teacher_accepts(reference, wrt, answer):
 
 
 @pytest.mark.parametrize("answer", ["__import__('os')", "2x; import os", "x.__class__", "2 3",
-                                    "eval(x)", "sinh(x)x", "x(", "1e999x"])
+                                    "eval(x)", "sech(x)x", "x(", "1e999x"])
 def test_lenient_reading_stays_an_allow_list(answer):
     assert ad.grade("x^2", answer, "x").status == "invalid"
 

@@ -6,9 +6,12 @@ nothing here knows a primitive by name. Two styles: ``"text"`` (Unicode: ``w1 ·
 """
 import math
 import numbers
+import re
+import unicodedata
 
 import numpy as np
 
+from adkit.core import ADError
 from adkit.graph import CONST, INPUT
 from adkit.primitives import ATOM_PREC, NEG_PREC, POW_PREC
 
@@ -143,14 +146,74 @@ def apply_notation(prim, args, params, style="text"):
     return f"{symbol}({', '.join(parts)})", ATOM_PREC
 
 
-def default_names(graph):
-    """Slide-style names: w1, w2, … for every node, inputs included."""
-    return [f"w{i + 1}" for i in range(len(graph))]
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+          "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+
+
+def _latex_subscript(text):
+    return f"_{text}" if len(text) == 1 else f"_{{{text}}}"
+
+
+def _latex_head(head):
+    if len(head) == 1 and "\u0391" <= head <= "\u03c9":
+        letter = unicodedata.name(head, "").split()[-1].lower()
+        return "\\" + (letter.capitalize() if head.isupper() else letter)
+    if head in _GREEK:
+        return "\\" + head
+    if len(head) > 1 or not head.isascii():
+        return "\\mathit{" + head + "}"
+    return head
+
+
+def latex_name(name):
+    """A name in LaTeX (also matplotlib's mathtext), the one rule for tables, drawings and pages.
+
+    >>> [latex_name(n) for n in ("x1", "w12", "theta2", "θ", "lr", "h_prev", "x_1")]
+    ['x_1', 'w_{12}', '\\theta_2', '\\theta', '\\mathit{lr}', 'h_{\\mathrm{prev}}', 'x_1']
+    """
+    head, sep, tail = name.partition("_")
+    if sep and tail and not tail.isdigit():
+        return _latex_head(head) + "_{\\mathrm{" + tail.replace("_", "\\_") + "}}"
+    if sep and tail.isdigit():
+        return _latex_head(head) + _latex_subscript(tail)
+    head = name.rstrip("0123456789")
+    digits = name[len(head):]
+    if not head:
+        return name
+    return _latex_head(head) + (_latex_subscript(digits) if digits else "")
+
+
+NODE_LETTERS = ("w", "v", "u", "h", "t", "q")
+
+
+def node_letter(input_names, preferred="w"):
+    """The letter of node names (w1, w2, …) that no input name can be read as.
+
+    Deck 004's net has inputs w1, w2: its nodes are then v1, v2, … so that "w1" never means two
+    things in one table, drawing, page or grade report.
+
+    >>> node_letter(["x1", "x2"]), node_letter(["w1", "w2", "x"]), node_letter(["w1", "v2"])
+    ('w', 'v', 'u')
+    """
+    for letter in (preferred,) + tuple(c for c in NODE_LETTERS if c != preferred):
+        pattern = re.compile(rf"{letter}_?\d+")
+        if not any(pattern.fullmatch(name) for name in input_names):
+            return letter
+    raise ADError(f"inputs named {', '.join(input_names)} use every node letter "
+                  f"({', '.join(NODE_LETTERS)}); rename an input, e.g. w1 -> a1")
+
+
+def default_names(graph, style="text"):
+    """Slide-style names for every node, inputs included: w1, w2, … (``w_1`` in LaTeX); another
+    letter when an input is called like a node (see :func:`node_letter`)."""
+    letter = node_letter(graph.inputs)
+    names = [f"{letter}{i + 1}" for i in range(len(graph))]
+    return names if style == "text" else [latex_name(n) for n in names]
 
 
 def output_name(graph, k=0):
-    """The output's name: z (f if an input is already called z); z1, z2, … for several."""
-    base = "f" if "z" in graph.inputs else "z"
+    """The output's name: z (f, then y, if an input already has that name); z1, z2, … for several."""
+    base = next(b for b in ("z", "f", "y", "out") if b not in graph.inputs)
     return base if len(graph.outputs) == 1 else f"{base}{k + 1}"
 
 
@@ -206,18 +269,40 @@ def wengert_list(graph):
     return "\n".join(lines)
 
 
-def graph_to_dot(graph):
-    """Graphviz text: one box per node, labelled with its equation, edges from inputs."""
+def graph_to_dot(graph, wire_labels=None, output_label=None):
+    """Graphviz text, the one DOT writer: a box per node labelled with its equation, an edge per
+    argument. ``wire_labels`` maps an edge ``(r, i)`` to ``[(text, colour), …]`` (the values and
+    adjoints :func:`adkit.draw.to_dot` writes on the wires); ``output_label`` labels the output's.
+    """
     names = default_names(graph)
-    lines = ["digraph adkit {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+    wire_labels = wire_labels or {}
+    lines = ["digraph adkit {", "  rankdir=LR;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#f7f7f7", fontname="Helvetica"];']
     for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
-        label = f"{names[i]} = {node_expression(graph, i, names)}".replace('"', r'\"')
-        shape = ', shape=ellipse' if prim is INPUT else ''
-        lines.append(f'  n{i} [label="{label}"{shape}];')
+        label = _dot_escape(f"{names[i]} = {node_expression(graph, i, names)}")
+        extra = ', fillcolor="#e8f1fb"' if prim is INPUT else ""
+        lines.append(f'  n{i} [label="{label}"{extra}];')
         for r in dict.fromkeys(r for r in refs if r is not None):
-            lines.append(f"  n{r} -> n{i};")
+            lines.append(f"  n{r} -> n{i}{_dot_label(wire_labels.get((r, i)))};")
     for k, ref in enumerate(graph.outputs):
-        lines.append(f'  out{k} [label="{output_name(graph, k)}", shape=plaintext];')
-        lines.append(f"  n{ref} -> out{k};")
+        lines.append(f'  out{k} [label="{_dot_escape(output_name(graph, k))}", shape=plaintext, '
+                     f'style=""];')
+        lines.append(f"  n{ref} -> out{k}{_dot_label(output_label if k == 0 else None)};")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _dot_escape(text):
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_label(parts):
+    if not parts:
+        return ""
+    html = "<br/>".join(f'<font color="{colour}">{_html(text)}</font>' for text, colour in parts
+                        if text)
+    return f" [label=<{html}>]" if html else ""
+
+
+def _html(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -135,6 +135,14 @@ def _unpack(out, level, who):
     raise ADError(f"{who}: the function returned {type(out).__name__}, not a number or array")
 
 
+def seed_or_none(t):
+    """The zero-tangent rule, one definition for ``jvp`` and the forward table: a zero seed is no
+    seed, so it contributes zero (0 · ∞ at sqrt 0, or 0 · log of a negative base, is not nan)."""
+    if (type(t) is float or type(t) is int or type(t) is np.ndarray) and not np.any(t):
+        return None
+    return t
+
+
 def jvp(f, primals, tangents):
     """Jacobian-vector product: ``(f(*primals), J · tangents)`` in one forward sweep.
 
@@ -153,9 +161,7 @@ def jvp(f, primals, tangents):
         if shape_of(t) != shape_of(p):
             raise ADError(f"jvp: tangent {i} has shape {shape_of(t)} but its primal has shape "
                           f"{shape_of(p)}")
-        if (type(t) is float or type(t) is np.ndarray) and not np.any(t):
-            t = None  # a zero seed is no seed: 0 · ∞ (sqrt at 0) must not make ∂/∂y nan
-        duals.append(Dual(p, t, level))
+        duals.append(Dual(p, seed_or_none(t), level))
     return _unpack(f(*duals), level, "jvp")
 
 

@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from adkit.core import ADError, ZERO, new_level, shape_of
-from adkit.forward import Dual
+from adkit.forward import Dual, seed_or_none
 from adkit.graph import CONST, INPUT
 from adkit.printing import node_expression
 from adkit.tables.formats import format_value
@@ -114,7 +114,7 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
     # the numbers: one forward sweep of dual numbers through the graph (the engine's jvp)
     level = new_level()
     with np.errstate(all="ignore"):
-        env = graph.evaluate([Dual(v, t, level) for v, t in zip(values, seeds)])
+        env = graph.evaluate([Dual(v, seed_or_none(t), level) for v, t in zip(values, seeds)])
     tangents = []
     for i, e in enumerate(env):
         tangent = e.tangent if type(e) is Dual and e._level == level else \
@@ -160,14 +160,36 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
                  digits=digits)
 
 
-def reverse_table(source, at, style="slides", digits=6):
+def _cotangent(seed, out_value, output):
+    """The output's adjoint seed: 1 for a scalar output; a vector output needs an explicit one."""
+    shape = np.shape(out_value)
+    if seed is None:
+        if shape == ():
+            return 1.0
+        example = ",".join(["1"] + ["0"] * (int(np.prod(shape)) - 1))
+        raise ADError(f"reverse_table: the output {output} has shape {shape}; a reverse table of "
+                      f"a vector output needs its cotangent: seed=[{example.replace(',', ', ')}] "
+                      f"(--seed {output}={example}) gives the row of the Jacobian for "
+                      f"{output}[0]")
+    value = as_input(seed, "reverse_table: seed")
+    if np.ndim(value) == 0 and shape:
+        value = np.full(shape, float(value))
+    if shape_of(value) != shape:
+        raise ADError(f"reverse_table: the seed has shape {shape_of(value)} but the output "
+                      f"{output} has shape {shape}")
+    return value
+
+
+def reverse_table(source, at, seed=None, style="slides", digits=6):
     """The reverse accumulation table: rows from the output back to the inputs.
 
     Each row computes one adjoint w̄ = ∂z/∂w. A node used by several operations gets one row
     whose formula sums what each of them passes back, in recording order; its value column
     lists those operations, joined by "and", in the order the backward sweep meets them.
 
-    Args: as :func:`forward_table` (no seed: the output's adjoint is seeded with 1).
+    Args: as :func:`forward_table`, except ``seed``: the output's adjoint (its cotangent). A
+    scalar output is seeded with 1; a vector output needs one (``seed=[1, 0, 0]`` reads off the
+    first row of the Jacobian), never silently all ones.
     Returns:
         a :class:`Table`; ``.result`` is ``{input name: ∂z/∂input}``.
 
@@ -181,8 +203,8 @@ def reverse_table(source, at, style="slides", digits=6):
     names = Names(graph, style)
     point = at_point(graph, values)
     text_names, latex_names = names.all("text"), names.all("latex")
-    out_value = point.values[out]
-    seed = 1.0 if np.ndim(out_value) == 0 else np.ones(np.shape(out_value))
+    seed = _cotangent(seed, point.values[out], names.output)
+    unit = np.ndim(seed) == 0 and seed == 1
 
     # the numbers: the engine's backward sweep
     adjoints = backward(point, {out: seed}) if point.prims[out] is not CONST else \
@@ -226,12 +248,14 @@ def reverse_table(source, at, style="slides", digits=6):
     result = {name: adjoints[ref] for name, ref in zip(graph.inputs, graph.input_refs)}
     title = (f"Reverse accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
+    if not unit:
+        title += f", seed {names.output}\u0304 = {format_value(seed, digits)}"
     forward_pass = [(f"{names.text(i)} = {format_value(point.values[i], digits)}",
                      f"{names.latex(i)} = {format_value(point.values[i], digits, 'latex')}")
                     for i in range(len(point)) if point.prims[i] is not CONST]
     result_lines = []
     for name, ref in zip(graph.inputs, graph.input_refs):
-        if style == "griewank":
+        if style == "griewank" or not unit:
             label = (f"{name[0]}\u0304{name[1:]}", f"\\bar{{{latex_name(name)}}}")
         else:
             label = (f"∂{names.output}/∂{name}",

@@ -14,6 +14,7 @@ import numpy as np
 from adkit.core import ZERO
 from adkit.printing import format_number
 
+WIDTH = 80  # a terminal, and what a projector shows legibly
 MAX_ALIGNED = 100  # text columns are padded to the widest cell, up to this many characters
 HEADERS = {"equation": "Operations to compute value", "derivative": "Operations to compute derivative",
            "primal": "value", "value": "derivative"}
@@ -85,35 +86,89 @@ def _cell(table, row, key, style="text"):
     return text if style == "text" else f"${text}$"
 
 
-def text_parts(table, numbers=True):
-    """``(head, row_lines, foot)`` of the text rendering (lists of lines), for step-by-step."""
+def text_parts(table, numbers=True, width=WIDTH):
+    """``(head, row_lines, foot)`` of the text rendering (lists of lines), for step-by-step.
+
+    Fits ``width`` terminal columns (None: no limit): first the long headers take two lines,
+    then long formulas wrap at their operators, continued under an indent.
+    """
     columns = _columns(table, numbers)
-    widths = []
-    for key, header, _ in columns:
-        cells = [_cell(table, row, key) for row in table._all_rows]
-        # a cell wider than MAX_ALIGNED overflows instead of widening every other row
-        widths.append(max([display_width(header)] +
-                          [min(display_width(c), MAX_ALIGNED) for c in cells]))
+    cells = [[_cell(table, row, key) for key, _, _ in columns] for row in table._all_rows]
+    widths = [max([display_width(h)] + [min(display_width(r[k]), MAX_ALIGNED) for r in cells])
+              for k, (_, h, _) in enumerate(columns)]
+    if width:
+        _fit(widths, columns, cells, width)
 
-    def line(cells):
-        parts = []
-        for (key, _, right), width, cell in zip(columns, widths, cells):
-            pad = " " * max(0, width - display_width(cell))
-            parts.append(pad + cell if right else cell + pad)
-        return "  ".join(parts).rstrip()
+    def line(row_cells, indent="  "):
+        wrapped = [_wrap_cell(c, w, indent) for c, w in zip(row_cells, widths)]
+        lines = []
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for (key, _, right), w, cell_lines in zip(columns, widths, wrapped):
+                cell = cell_lines[k] if k < len(cell_lines) else ""
+                pad = " " * max(0, w - display_width(cell))
+                parts.append(pad + cell if right else cell + pad)
+            lines.append("  ".join(parts).rstrip())
+        return "\n".join(lines)
 
-    head = [table.title]
+    head = _wrap_line(table.title, width)
     if numbers and table.forward_pass:
-        head.append("Forward pass: " + ", ".join(text for text, _ in table.forward_pass))
-    head += ["", line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
+        head += _wrap_line("Forward pass: " + ", ".join(text for text, _ in table.forward_pass),
+                           width)
+    head += ["", line([h for _, h, _ in columns], ""), line(["-" * w for w in widths])]
     rows = [line([_cell(table, row, key) for key, _, _ in columns]) for row in table.rows]
     foot = ([""] + [text for text, _ in table.result_lines]) if numbers and table.result_lines \
         else []
     return head, rows, foot
 
 
-def to_text(table, numbers=True):
-    head, rows, foot = text_parts(table, numbers)
+def _fit(widths, columns, cells, width):
+    """Narrow the columns (in place) until a line fits ``width``: headers first, then formulas."""
+    def total():
+        return sum(widths) + 2 * (len(widths) - 1)
+
+    content = [max([0] + [display_width(r[k]) for r in cells]) for k in range(len(columns))]
+    words = [max(display_width(w) for w in h.split()) for _, h, _ in columns]
+    while total() > width:  # headers on two lines, down to the widest cell below them
+        slack = [widths[k] - max(content[k], words[k]) for k in range(len(widths))]
+        k = max(range(len(widths)), key=lambda j: slack[j])
+        if slack[k] <= 0:
+            break
+        widths[k] -= min(slack[k], total() - width)
+    formulas = [k for k, (key, _, _) in enumerate(columns) if key in ("equation", "derivative")]
+    while total() > width:  # formulas wrap, the widest first
+        k = max(reversed(formulas), key=lambda j: widths[j])
+        if widths[k] <= max(words[k], 16):
+            break
+        widths[k] -= 1
+
+
+def _wrap_cell(text, width, indent="  "):
+    """A cell as lines of at most ``width`` columns, broken at spaces (a formula's next line is
+    indented, so it reads as a continuation)."""
+    if display_width(text) <= width:
+        return [text]
+    words = text.split(" ")
+    lines, current = [], ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and display_width(candidate) > width:
+            lines.append(current)
+            current = indent + word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+def _wrap_line(text, width):
+    if not width or display_width(text) <= width:
+        return [text]
+    return _wrap_cell(text, width)
+
+
+def to_text(table, numbers=True, width=WIDTH):
+    head, rows, foot = text_parts(table, numbers, width)
     return "\n".join(head + rows + foot)
 
 

@@ -86,9 +86,10 @@ class Table:
         from adkit.tables.formats import format_value
         return format_value(value, self.digits, style)
 
-    def to_text(self, numbers=True):
+    def to_text(self, numbers=True, width=80):
+        """Aligned text that fits ``width`` columns (None: one line per row, however long)."""
         from adkit.tables.formats import to_text
-        return to_text(self, numbers)
+        return to_text(self, numbers, width)
 
     def to_markdown(self, numbers=True):
         from adkit.tables.formats import to_markdown

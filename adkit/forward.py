@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from adkit import arrays as A
 from adkit import primitives as P
 from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
 from adkit.operators import ArrayBox
@@ -94,7 +95,7 @@ class Dual(ArrayBox):
             # must have the output's shape (later rules and batch counting rely on it)
             expected = shape_of(tangent)[:batch] + shape_of(out)
             if shape_of(tangent) != expected:
-                tangent = P.broadcast_to(tangent, expected)
+                tangent = A.broadcast_to(tangent, expected)
         return Dual(out, tangent, level)
 
 
@@ -104,7 +105,7 @@ def _align(t, batch, out_ndim):
     missing = out_ndim - (len(shape) - batch)
     if missing <= 0:
         return t
-    return P.reshape(t, shape[:batch] + (1,) * missing + shape[batch:])
+    return A.reshape(t, shape[:batch] + (1,) * missing + shape[batch:])
 
 
 def _zeros_like(x):
@@ -243,10 +244,10 @@ def _jacobian_of(out, level, size, x_shape):
     if type(out) is Dual and out._level == level and out._tangent is not None:
         t = out._tangent
         out_shape = shape_of(out.primal)
-        t = P.broadcast_to(t, (size,) + out_shape)
+        t = A.broadcast_to(t, (size,) + out_shape)
         # (directions, *out) -> (*out, directions) -> (*out, *x)
-        jac = P.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
-        return as_scalar(P.reshape(jac, out_shape + x_shape))
+        jac = A.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
+        return as_scalar(A.reshape(jac, out_shape + x_shape))
     if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
         raise ADError(f"jacfwd: the function returned {type(out).__name__}, not a number or array")
     return as_scalar(np.zeros(shape_of(out) + x_shape))  # the output does not depend on x

@@ -14,8 +14,9 @@ import numbers
 
 import numpy as np
 
-from adkit import primitives as P
-from adkit.core import ADError, ZERO, ndim_of, shape_of, unbroadcast
+from adkit import arrays as A
+from adkit.core import ADError, ZERO, ndim_of, shape_of
+from adkit.primitives import unbroadcast
 from adkit.forward import _argnums, _zeros_like, as_scalar, jacfwd
 from adkit.graph import Graph
 from adkit.operators import ArrayBox
@@ -280,8 +281,8 @@ def jacrev(f, argnums=0):
         jacs = []
         for k, n in enumerate(nums):
             x_shape = shape_of(args[n])
-            stacked = P.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
-            jacs.append(as_scalar(P.reshape(stacked, out_shape + x_shape)))
+            stacked = A.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
+            jacs.append(as_scalar(A.reshape(stacked, out_shape + x_shape)))
         return jacs[0] if single else tuple(jacs)
     return jacobian
 

@@ -72,14 +72,15 @@ from adkit.core import (ADD_PREC, ATOM_PREC, CMP_PREC, MUL_PREC, NEG_PREC, POW_P
 # How a block is written: notation and sympy helpers, and the three ways to define a primitive
 # ---------------------------------------------------------------------------------------------
 
-def infix(text, latex, prec):
-    """Notation of an operator between its arguments: ``w1 · w2``."""
-    return Notation("infix", text, latex, prec)
+def infix(text, latex, prec, **fields):
+    """Notation of an operator between its arguments: ``w1 · w2`` (fields: see Notation)."""
+    return Notation("infix", text, latex, prec, **fields)
 
 
-def function(text, latex=None):
-    """Notation of a named function: ``sin w1``, ``sigmoid(w1 + w2)``."""
-    return Notation("function", text, latex if latex is not None else "\\operatorname{%s}" % text)
+def function(text, latex=None, **fields):
+    """Notation of a named function: ``sin w1``, ``sigmoid(w1 + w2)`` (fields: see Notation)."""
+    return Notation("function", text, latex if latex is not None else "\\operatorname{%s}" % text,
+                    **fields)
 
 
 def sympy_function(name):
@@ -140,7 +141,7 @@ def not_differentiable(name, impl, *, scalar_impl=None, sympy=None, notation=Non
 # ---------------------------------------------------------------------------------------------
 
 @elementwise("add", np.add, scalar_impl=operator.add, nargs=2, saves=(),
-             sympy=sympy_operator(operator.add), notation=infix("+", "+", ADD_PREC))
+             sympy=sympy_operator(operator.add), notation=infix("+", "+", ADD_PREC, linear=True))
 def add(out, x, y):
     """add(x, y) = x + y.  ∂/∂x = 1, ∂/∂y = 1.
 
@@ -151,7 +152,8 @@ def add(out, x, y):
 
 
 @elementwise("sub", np.subtract, scalar_impl=operator.sub, nargs=2, saves=(),
-             sympy=sympy_operator(operator.sub), notation=infix("-", "-", ADD_PREC))
+             sympy=sympy_operator(operator.sub), notation=infix("-", "-", ADD_PREC, right_paren=True,
+                                                                 linear=True))
 def sub(out, x, y):
     """sub(x, y) = x - y.  ∂/∂x = 1, ∂/∂y = -1.
 
@@ -162,7 +164,7 @@ def sub(out, x, y):
 
 
 @elementwise("mul", np.multiply, scalar_impl=operator.mul, nargs=2, saves=(0, 1),
-             sympy=sympy_operator(operator.mul), notation=infix("·", r"\cdot", MUL_PREC))
+             sympy=sympy_operator(operator.mul), notation=infix("·", r"\cdot", MUL_PREC, linear=True))
 def mul(out, x, y):
     """mul(x, y) = x · y.  ∂/∂x = y, ∂/∂y = x.
 
@@ -177,7 +179,7 @@ def _scalar_div(x, y):
 
 
 @elementwise("div", np.true_divide, scalar_impl=_scalar_div, nargs=2, saves=(1, "out"),
-             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC))
+             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC, right_paren=True))
 def div(out, x, y):
     """div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.
 
@@ -195,7 +197,8 @@ def _scalar_pow(x, y):
 
 
 @elementwise("pow", np.power, scalar_impl=_scalar_pow, nargs=2, saves=(0, 1, "out"),
-             sympy=sympy_operator(operator.pow), notation=Notation("power", "^", "^", POW_PREC))
+             sympy=sympy_operator(operator.pow), notation=Notation("power", "^", "^", POW_PREC,
+                                partials=lambda out, x, y: (y * power(x, y - 1), out * log(x))))
 def pow_p(out, x, y):
     """pow(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x (0 at x = 0).
 
@@ -262,7 +265,8 @@ def _scalar_maximum(x, y):
 
 
 @elementwise("maximum", np.maximum, scalar_impl=_scalar_maximum, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Max"), notation=function("max", r"\max"))
+             sympy=sympy_function("Max"), notation=function("max", r"\max",
+                               partials=lambda out, x, y: (greater(x, y), less(x, y))))
 def maximum(out, x, y):
     """maximum(x, y), elementwise. Ties split the derivative: 0.5 each.
 
@@ -277,7 +281,8 @@ def _scalar_minimum(x, y):
 
 
 @elementwise("minimum", np.minimum, scalar_impl=_scalar_minimum, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Min"), notation=function("min", r"\min"))
+             sympy=sympy_function("Min"), notation=function("min", r"\min",
+                               partials=lambda out, x, y: (less(x, y), greater(x, y))))
 def minimum(out, x, y):
     """minimum(x, y), elementwise. Ties split the derivative: 0.5 each.
 
@@ -292,7 +297,8 @@ def minimum(out, x, y):
 # ---------------------------------------------------------------------------------------------
 
 @elementwise("neg", np.negative, scalar_impl=operator.neg, saves=(),
-             sympy=sympy_operator(operator.neg), notation=Notation("prefix", "-", "-", NEG_PREC))
+             sympy=sympy_operator(operator.neg),
+             notation=Notation("prefix", "-", "-", NEG_PREC, linear=True))
 def neg(out, x):
     """neg(x) = -x.  ∂/∂x = -1.
 
@@ -313,7 +319,7 @@ def exp(out, x):
     return (out,)
 
 
-@elementwise("log", np.log, scalar_impl=math.log, saves=(0,), notation=function("log", r"\log"))
+@elementwise("log", np.log, scalar_impl=math.log, saves=(0,), notation=function("ln", r"\ln"))
 def log(out, x):
     """log(x), natural logarithm.  ∂/∂x = 1/x.
 
@@ -335,7 +341,8 @@ def log1p(out, x):
 
 
 @elementwise("sqrt", np.sqrt, scalar_impl=math.sqrt, saves=("out",),
-             notation=Notation("function", "sqrt", r"\sqrt"))
+             notation=Notation("function", "√", r"\sqrt", radical=True,
+                               partials=lambda out, x: (div(1.0, 2 * out),)))
 def sqrt(out, x):
     """sqrt(x) = √x.  ∂/∂x = 1/(2√x) (+inf at 0).
 
@@ -412,7 +419,8 @@ def sigmoid(out, x):
 
 
 @elementwise("abs", np.abs, scalar_impl=math.fabs, saves=(0,), sympy=sympy_function("Abs"),
-             notation=function("abs", r"\operatorname{abs}"))
+             notation=function("abs", r"\operatorname{abs}",
+                              enclose=(("|", "|"), (r"\left|", r"\right|"))))
 def abs(out, x):
     """abs(x) = |x|.  ∂/∂x = sign x (0 at 0).
 
@@ -427,7 +435,7 @@ def _scalar_relu(x):
 
 
 @elementwise("relu", lambda x: np.maximum(x, 0.0), scalar_impl=_scalar_relu, saves=(0,),
-             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}"))
+             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}", juxtapose=False))
 def relu(out, x):
     """relu(x) = max(x, 0).  ∂/∂x = [x > 0] (0 at 0).
 
@@ -454,7 +462,8 @@ def square(out, x):
 
 def _comparison(name, np_impl, op, text, latex, sympy_name):
     return not_differentiable(name, np_impl, scalar_impl=op, nargs=2,
-                              sympy=sympy_function(sympy_name), notation=infix(text, latex, CMP_PREC),
+                              sympy=sympy_function(sympy_name),
+                              notation=infix(text, latex, CMP_PREC, enclose=(("[", "]"), ("[", "]"))),
                               doc=f"{name}(x, y) = x {text} y, elementwise; derivative 0.")
 
 
@@ -550,7 +559,7 @@ def _sympy_reduction(sp, x, *, axis, keepdims):
 
 
 @array_primitive("sum", _np_sum, jvp=_sum_jvp, saves=(), sympy=_sympy_reduction,
-                 notation=Notation("call", "sum", r"\sum"))
+                 notation=Notation("call", "Σ", r"\sum"))
 def sum_p(ct, out, x, *, axis, keepdims):
     """sum(x, axis, keepdims) = Σ over ``axis``.  Adjoint: the output adjoint broadcast back.
 
@@ -668,7 +677,7 @@ def _reshape_jvp(primals, tangents, out, batch, *, shape):
 
 
 @array_primitive("reshape", lambda x, *, shape: np.asarray(x).reshape(shape), jvp=_reshape_jvp,
-                 saves=())
+                 saves=(), notation=Notation("call", "reshape", plumbing=True))
 def reshape_p(ct, out, x, *, shape):
     """reshape(x, shape) (the method: numpy's function adds a Python layer).  Adjoint: reshaped back.
 
@@ -710,7 +719,8 @@ def _broadcast_jvp(primals, tangents, out, batch, *, shape):
     return _broadcast(_reshaped(t, aligned), t_shape[:batch] + shape)
 
 
-@array_primitive("broadcast_to", _np_broadcast_to, jvp=_broadcast_jvp, saves=())
+@array_primitive("broadcast_to", _np_broadcast_to, jvp=_broadcast_jvp, saves=(),
+                 notation=Notation("call", "broadcast_to", plumbing=True))
 def broadcast_to_p(ct, out, x, *, shape):
     """broadcast_to(x, shape): repeat along new or length-1 axes.  Adjoint: summed back.
 

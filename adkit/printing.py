@@ -11,9 +11,8 @@ import unicodedata
 
 import numpy as np
 
-from adkit.core import ADError
+from adkit.core import ADError, ATOM_PREC, MUL_PREC, NEG_PREC, POW_PREC
 from adkit.graph import CONST, INPUT
-from adkit.primitives import ATOM_PREC, NEG_PREC, POW_PREC
 
 _NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -82,8 +81,65 @@ def _index_text(index):
     return ", ".join(parts)
 
 
+# A function printed without parentheses (sin w1) binds tighter than · but looser than ^; as an
+# operand of an infix operator that is not "juxtaposition-safe" (/ and the comparisons) it is
+# parenthesised: "(exp x) / x", never "exp x / x".
+JUXT_PREC = POW_PREC - 1
+
+
+def _enclose(text, notation, style):
+    opening, closing = notation.enclose[0 if style == "text" else 1]
+    return f"{opening}{text}{closing}"
+
+
+def _infix(n, symbol, args, style):
+    (left, lp), (right, rp) = args
+    prec = n.precedence
+    if lp < prec or (lp == JUXT_PREC and n.right_paren and prec >= MUL_PREC):
+        left = _wrap(left, style)
+    if rp < prec or (rp == prec and n.right_paren):
+        right = _wrap(right, style)
+    text = f"{left} {symbol} {right}"
+    if n.enclose:  # comparisons as numbers: the Iverson bracket [w1 > 0]
+        return _enclose(text, n, style), ATOM_PREC
+    return text, prec
+
+
+def _power(n, symbol, args, params, style):
+    base, bp = args[0]
+    if bp <= POW_PREC:
+        base = _wrap(base, style)
+    if len(args) == 1 and "exponent" not in params:  # square: the exponent is in the symbol
+        return f"{base}{symbol}" if style == "latex" or symbol != "^2" else f"{base}²", POW_PREC
+    if len(args) == 1:  # pow_const: the exponent is a parameter
+        text = format_number(params["exponent"], style)
+        exponent, ep = text, _number_precedence(text)
+    else:
+        exponent, ep = args[1]
+    if style == "latex":
+        return f"{base}^{{{exponent}}}", POW_PREC
+    if exponent.isdigit() or (exponent.startswith("-") and exponent[1:].isdigit()):
+        return base + exponent.translate(_SUPERSCRIPT), POW_PREC
+    if ep < ATOM_PREC:
+        exponent = _wrap(exponent, style)
+    return f"{base}^{exponent}", POW_PREC
+
+
+def _function(n, symbol, args, style):
+    ((arg, ap),) = args
+    if n.enclose:
+        return _enclose(arg, n, style), ATOM_PREC
+    if n.radical:
+        if style == "latex":
+            return f"\\sqrt{{{arg}}}", ATOM_PREC
+        return ("√" + arg if ap >= ATOM_PREC else f"√{_wrap(arg, style)}"), ATOM_PREC
+    if ap >= ATOM_PREC and n.juxtapose:
+        return f"{symbol} {arg}", JUXT_PREC  # sin w1, as on the slides
+    return f"{symbol}{_wrap(arg, style)}", ATOM_PREC
+
+
 def apply_notation(prim, args, params, style="text"):
-    """Print ``prim`` applied to already printed arguments.
+    """Print ``prim`` applied to already printed arguments, as its :class:`Notation` says.
 
     Args:
         args: list of ``(text, precedence)`` pairs.
@@ -93,54 +149,25 @@ def apply_notation(prim, args, params, style="text"):
     n = prim.notation
     symbol = n.text if style == "text" else n.latex
     if n.kind == "infix":
-        (left, lp), (right, rp) = args
-        prec = n.precedence
-        if lp < prec:
-            left = _wrap(left, style)
-        # a - (b + c), a / (b · c): the right side of - and / needs parentheses at equal precedence
-        if rp < prec or (rp == prec and prim.name in ("sub", "div", "matmul")):
-            right = _wrap(right, style)
-        return f"{left} {symbol} {right}", prec
+        return _infix(n, symbol, args, style)
+    if n.kind == "implicit":  # broadcast_to: numpy broadcasts by itself; the operand is the text
+        return args[0]
     if n.kind == "prefix":
         ((arg, ap),) = args
         if ap <= n.precedence:
             arg = _wrap(arg, style)
         return f"{symbol}{arg}", n.precedence
     if n.kind == "power":
-        base, bp = args[0]
-        if bp <= POW_PREC:
-            base = _wrap(base, style)
-        if len(args) == 1 and "exponent" not in params:  # square: the exponent is in the symbol
-            return f"{base}{symbol}" if style == "latex" or symbol != "^2" else f"{base}²", POW_PREC
-        if len(args) == 1:  # pow_const: the exponent is a parameter
-            text = format_number(params["exponent"], style)
-            exponent, ep = text, _number_precedence(text)
-        else:
-            exponent, ep = args[1]
-        if style == "latex":
-            return f"{base}^{{{exponent}}}", POW_PREC
-        if exponent.isdigit() or (exponent.startswith("-") and exponent[1:].isdigit()):
-            return base + exponent.translate(_SUPERSCRIPT), POW_PREC
-        if ep < ATOM_PREC:
-            exponent = _wrap(exponent, style)
-        return f"{base}^{exponent}", POW_PREC
-    if n.kind == "postfix":
+        return _power(n, symbol, args, params, style)
+    if n.kind in ("postfix", "index"):
         ((arg, ap),) = args
         if ap < ATOM_PREC:
             arg = _wrap(arg, style)
+        if n.kind == "index":
+            return f"{arg}[{_index_text(params['index'])}]", ATOM_PREC
         return f"{arg}{symbol}", POW_PREC
-    if n.kind == "index":
-        ((arg, ap),) = args
-        if ap < ATOM_PREC:
-            arg = _wrap(arg, style)
-        return f"{arg}[{_index_text(params['index'])}]", ATOM_PREC
     if n.kind == "function" and len(args) == 1 and not params:
-        ((arg, ap),) = args
-        if ap >= ATOM_PREC and n.kind == "function" and prim.name != "sqrt":
-            return f"{symbol} {arg}", POW_PREC - 1  # sin w1, as on the slides
-        if style == "latex" and prim.name == "sqrt":
-            return f"\\sqrt{{{arg}}}", ATOM_PREC
-        return f"{symbol}{_wrap(arg, style)}", ATOM_PREC
+        return _function(n, symbol, args, style)
     # function of several arguments, or a call with parameters: name(a, b, key=value)
     parts = [a for a, _ in args] + _params_text(params)
     return f"{symbol}({', '.join(parts)})", ATOM_PREC
@@ -235,10 +262,12 @@ def node_expression(graph, i, names, style="text"):
     return apply_notation(prim, args, params, style)[0]
 
 
-def inline_expressions(graph, names=None, style="text"):
+def inline_expressions(graph, names=None, style="text", plumbing=True):
     """Every node printed as one expression of the inputs (no intermediate names).
 
     A plain loop in recording order: each node's text is built from its arguments' texts.
+    ``plumbing=False`` (a derivative formula) prints a reshape or broadcast as its argument: on
+    a slide w̄8 = w̄9 / 3, not broadcast_to(reshape(w̄9, shape=(1,)), shape=(3,)) / 3.
     """
     texts = []
     for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
@@ -256,6 +285,9 @@ def inline_expressions(graph, names=None, style="text"):
                 args.append((text, _number_precedence(text)))
             else:
                 args.append(texts[r])
+        if prim.notation.plumbing and not plumbing and args:
+            texts.append(args[0])
+            continue
         texts.append(apply_notation(prim, args, params, style))
     return [t for t, _ in texts]
 

@@ -131,13 +131,15 @@ def _fit(widths, columns, cells, width):
     words = [max(display_width(w) for w in h.split()) for _, h, _ in columns]
     while total() > width:  # headers on two lines, down to the widest cell below them
         slack = [widths[k] - max(content[k], words[k]) for k in range(len(widths))]
-        k = max(range(len(widths)), key=lambda j: slack[j])
-        if slack[k] <= 0:
+        shrinkable = [j for j in range(len(widths)) if slack[j] > 0]
+        if not shrinkable:
             break
+        k = max(shrinkable, key=lambda j: display_width(columns[j][1]))  # the longest header
         widths[k] -= min(slack[k], total() - width)
-    formulas = [k for k, (key, _, _) in enumerate(columns) if key in ("equation", "derivative")]
-    while total() > width:  # formulas wrap, the widest first
-        k = max(reversed(formulas), key=lambda j: widths[j])
+        header = _wrap_cell(columns[k][1], widths[k], "")  # as narrow as its wrapped lines
+        widths[k] = max([content[k]] + [display_width(h) for h in header])
+    while total() > width:  # formulas (and arrays of numbers) wrap, the widest first
+        k = max(reversed(range(len(widths))), key=lambda j: widths[j])
         if widths[k] <= max(words[k], 16):
             break
         widths[k] -= 1

@@ -319,14 +319,17 @@ def exp(out, x):
     return (out,)
 
 
-@elementwise("log", np.log, scalar_impl=math.log, saves=(0,), notation=function("ln", r"\ln"))
+@elementwise("log", np.log, scalar_impl=math.log, saves=(0,),
+             notation=function("ln", r"\ln", partials=lambda out, x: (div(1.0, x),)))
 def log(out, x):
-    """log(x), natural logarithm.  ∂/∂x = 1/x.
+    """log(x), natural logarithm.  ∂/∂x = 1/x for x ≥ 0; nan below 0, where log is undefined.
 
-    >>> log(1.0)
-    0.0
+    >>> log(1.0), log.partials(math.nan, -1.0)
+    (0.0, (nan,))
     """
-    return (div(1.0, x),)
+    if isinstance(x, numbers.Number):
+        return (div(1.0, x) if x >= 0 else math.nan,)
+    return (where(less(x, 0.0), math.nan, div(1.0, x)),)
 
 
 @elementwise("log1p", np.log1p, scalar_impl=math.log1p, saves=(0,),

@@ -179,7 +179,8 @@ def _scalar_div(x, y):
 
 
 @elementwise("div", np.true_divide, scalar_impl=_scalar_div, nargs=2, saves=(1, "out"),
-             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC, right_paren=True))
+             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC, right_paren=True,
+                            partials=lambda out, x, y: (div(1.0, y), neg(div(out, y)))))
 def div(out, x, y):
     """div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.
 

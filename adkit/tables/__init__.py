@@ -30,7 +30,7 @@ from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
 from adkit.tables.sources import as_graph, at_point, expression_text, single_output
-from adkit.tracing import as_input
+from adkit.tracing import Tracer, as_input
 
 __all__ = ["Row", "Table", "forward_table", "reverse_table", "as_graph", "latex_name"]
 
@@ -87,7 +87,45 @@ def _is_zero(x):
     return isinstance(x, numbers.Number) and x == 0
 
 
-def forward_table(source, at, seed=None, style="slides", digits=6):
+def _formula_value(formula, result):
+    """The number a row's formula computes (its tracer carries the value)."""
+    if result is None:
+        return 0.0
+    if type(result) is Tracer and result.graph is formula.graph:
+        return formula.graph.values[result.index]
+    return result
+
+
+def _rendered(formula, result, digits):
+    """``(rhs, substituted)``: the formula, and with the numbers put in, each (text, latex)."""
+    rhs = (formula.render(result, "text"), formula.render(result, "latex"))
+    return rhs, (formula.render(result, "text", digits), formula.render(result, "latex", digits))
+
+
+def _attach_exact(table, graph, values, tangents=None, seed=None):
+    """Give each row its exact numbers (where sympy's agree with the engine's), and the result
+    lines too: ``∂z/∂x = ẇ4 = 1/3 + ln 4``."""
+    from adkit.tables.exact import agrees, exact_text, sweep
+    exact, derivative = sweep(graph, values, tangents, seed)
+    refs = [graph.outputs[0]] if table.mode == "forward" else list(graph.input_refs)
+    result = table.result if table.mode == "forward" else list(table.result.values())
+    result = [result] if table.mode == "forward" else result
+    for k, (ref, number) in enumerate(zip(refs, result)):
+        if agrees(derivative[ref], number):
+            text, latex = table.result_lines[k]
+            table.result_lines[k] = (text.rsplit(" = ", 1)[0] + " = " + exact_text(derivative[ref]),
+                                     latex.rsplit(" = ", 1)[0] + " = " +
+                                     exact_text(derivative[ref], "latex"))
+    for row in table.rows:
+        primal = exact[row.node] if agrees(exact[row.node], row.primal) else None
+        value = derivative[row.node] if row.op == "=" and agrees(derivative[row.node], row.value) \
+            else None
+        row.exact = (primal, value)
+    table.exact = True
+    return table
+
+
+def forward_table(source, at, seed=None, style="slides", digits=6, exact=False, substitute=False):
     """The forward accumulation table: one row per node, its value and its tangent.
 
     Args:
@@ -97,6 +135,10 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
             ``{"x1": 1.0, "x2": 0.0}``.
         style: ``"slides"`` (w1, ẇ1) or ``"griewank"`` (v₋₁, v̇₋₁ as in Baydin et al. 2018).
         digits: significant digits of the numbers.
+        exact: the number columns as sympy's exact numbers (ln 2, 1/3, √2) where they agree
+            with the engine's (scalars only; sympy is needed).
+        substitute: the derivative column also shows the numbers put into the formula,
+            ``ẇ3 = w2 · ẇ1 + w1 · ẇ2 = 5 · 1 + 2 · 0 = 5`` (Baydin et al.; simpleautodiff).
     Returns:
         a :class:`Table`; ``.result`` is the derivative of the output along the seed.
 
@@ -128,6 +170,7 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
             lhs = (names.text(i, "dot"), names.latex(i, "dot"))
             equations = ([_equation(point, text_names, i, "text")],
                          [_equation(point, latex_names, i, "latex")])
+            substituted = None
             if i in seeded:
                 rhs = (format_value(seeded[i], digits, "text"), format_value(seeded[i], digits,
                                                                              "latex"))
@@ -135,10 +178,10 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
             else:
                 formula = Formula(names)
                 result = tangent_formula(formula, point, i, tangents)
-                rhs = (formula.render(result, "text"), formula.render(result, "latex"))
+                rhs, substituted = _rendered(formula, result, digits)
                 kind = "rule"
             rows.append(Row(lhs[0], rhs[0], tangents[i], point.values[i], equations[0], kind, i,
-                            (lhs[1], rhs[1], equations[1])))
+                            (lhs[1], rhs[1], equations[1]), substituted=substituted))
 
     result = tangents[out]
     title = (f"Forward accumulation of {names.output} = {expression_text(graph, out)} at "
@@ -156,8 +199,9 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
     result_lines = [(f"{label[0]} = {names.text(out, 'dot')} = {format_value(result, digits)}",
                      f"{label[1]} = {names.latex(out, 'dot')} = "
                      f"{format_value(result, digits, 'latex')}")]
-    return Table("forward", rows, result, title=title, result_lines=result_lines, style=style,
-                 digits=digits)
+    table = Table("forward", rows, result, title=title, result_lines=result_lines, style=style,
+                  digits=digits, substitute=substitute)
+    return _attach_exact(table, graph, values, tangents=seeds) if exact else table
 
 
 def _cotangent(seed, out_value, output):
@@ -180,7 +224,33 @@ def _cotangent(seed, out_value, output):
     return value
 
 
-def reverse_table(source, at, seed=None, style="slides", digits=6):
+def _edge_rows(point, names, out, seed, adjoints, digits):
+    """The reverse sweep as it runs, one ``+=`` row per edge: ``w̄1 += w̄3 · w2 = 1 · 5 = 5``."""
+    text_names, latex_names = names.all("text"), names.all("latex")
+    rows = [Row(names.text(out, "bar"), format_value(seed, digits), seed, point.values[out],
+                [f"{names.output} = {names.text(out)}"], "seed", out,
+                (names.latex(out, "bar"), format_value(seed, digits, "latex"),
+                 [f"{names.output} = {names.latex(out)}"]))]
+    for j in range(len(point) - 1, -1, -1):
+        prim = point.prims[j]
+        if adjoints[j] is ZERO or prim in (INPUT, CONST) or not prim.differentiable:
+            continue
+        for r in dict.fromkeys(r for r in point.refs[j] if r is not None):
+            if point.prims[r] is CONST:
+                continue
+            formula = Formula(names)
+            result = formula.total(adjoint_terms(formula, point, j, r, adjoints))
+            rhs, substituted = _rendered(formula, result, digits)
+            rows.append(Row(names.text(r, "bar"), rhs[0], _formula_value(formula, result),
+                            point.values[r], [_equation(point, text_names, j, "text")], "edge",
+                            r, (names.latex(r, "bar"), rhs[1],
+                                [_equation(point, latex_names, j, "latex")]),
+                            op="+=", substituted=substituted))
+    return rows
+
+
+def reverse_table(source, at, seed=None, style="slides", digits=6, exact=False,
+                  substitute=False):
     """The reverse accumulation table: rows from the output back to the inputs.
 
     Each row computes one adjoint w̄ = ∂z/∂w. A node used by several operations gets one row
@@ -189,7 +259,8 @@ def reverse_table(source, at, seed=None, style="slides", digits=6):
 
     Args: as :func:`forward_table`, except ``seed``: the output's adjoint (its cotangent). A
     scalar output is seeded with 1; a vector output needs one (``seed=[1, 0, 0]`` reads off the
-    first row of the Jacobian), never silently all ones.
+    first row of the Jacobian), never silently all ones. With ``substitute`` the rows are the
+    sweep as it runs, one ``w̄1 += w̄3 · w2 = 1 · 5 = 5`` per edge.
     Returns:
         a :class:`Table`; ``.result`` is ``{input name: ∂z/∂input}``.
 
@@ -218,7 +289,7 @@ def reverse_table(source, at, seed=None, style="slides", digits=6):
     consumers = point.consumers()
     rows = []
     with np.errstate(all="ignore"):
-        for r in range(len(point) - 1, -1, -1):
+        for r in (range(len(point) - 1, -1, -1) if not substitute else ()):
             if adjoints[r] is ZERO or point.prims[r] is CONST:
                 continue
             lhs = (names.text(r, "bar"), names.latex(r, "bar"))
@@ -245,6 +316,9 @@ def reverse_table(source, at, seed=None, style="slides", digits=6):
             rows.append(Row(lhs[0], rhs[0], adjoints[r], point.values[r], eq_text, kind, r,
                             (lhs[1], rhs[1], eq_latex)))
 
+    if substitute:
+        with np.errstate(all="ignore"):
+            rows = _edge_rows(point, names, out, seed, adjoints, digits)
     result = {name: adjoints[ref] for name, ref in zip(graph.inputs, graph.input_refs)}
     title = (f"Reverse accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
@@ -264,5 +338,6 @@ def reverse_table(source, at, seed=None, style="slides", digits=6):
                              f"{format_value(adjoints[ref], digits)}",
                              f"{label[1]} = {names.latex(ref, 'bar')} = "
                              f"{format_value(adjoints[ref], digits, 'latex')}"))
-    return Table("reverse", rows, result, title=title, result_lines=result_lines, style=style,
-                 digits=digits, forward_pass=forward_pass)
+    table = Table("reverse", rows, result, title=title, result_lines=result_lines, style=style,
+                  digits=digits, forward_pass=forward_pass, substitute=substitute)
+    return _attach_exact(table, graph, values, seed=seed) if exact else table

@@ -78,12 +78,33 @@ def _cell(table, row, key, style="text"):
             return row.equation
         return " and ".join(f"${e}$" for e in row.latex[2])
     if key == "derivative":
-        if style == "text":
-            return row.derivative
-        return f"${row.latex[0]} = {row.latex[1]}$" + (" (seed)" if row.kind == "seed" else "")
-    number = row.primal if key == "primal" else row.value
-    text = format_value(number, table.digits, style)
+        return _derivative_cell(table, row, style)
+    text = _number(table, row, key, style)
     return text if style == "text" else f"${text}$"
+
+
+def _number(table, row, key, style="text"):
+    """A number cell's text: the exact number when the table has one, else the engine's."""
+    if table.exact and row.exact is not None:
+        exact = row.exact[0 if key == "primal" else 1]
+        if exact is not None:
+            from adkit.tables.exact import exact_text
+            return exact_text(exact, style)
+    return format_value(row.primal if key == "primal" else row.value, table.digits, style)
+
+
+def _derivative_cell(table, row, style):
+    """``ẇ3 = w2 · ẇ1 + w1 · ẇ2``; with substitute ``… = 5 · 1 + 2 · 0 = 5``."""
+    seed = " (seed)" if row.kind == "seed" else ""
+    tail = ""
+    if table.substitute and row.substituted is not None:
+        value = _number(table, row, "value", style)
+        text = row.substituted[0 if style == "text" else 1]
+        tail = f" = {text} = {value}" if text != value else f" = {value}"
+    if style == "text":
+        return row.derivative + tail
+    op = "=" if row.op == "=" else r"\mathrel{+}="
+    return f"${row.latex[0]} {op} {row.latex[1]}{tail}$" + seed
 
 
 def text_parts(table, numbers=True, width=WIDTH):

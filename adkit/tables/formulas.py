@@ -103,15 +103,29 @@ class Formula:
                     return inner_prim(self._leading(-a), b)
         return t
 
-    def render(self, result, style):
+    def render(self, result, style, digits=None):
+        """The formula as text or LaTeX; with ``digits``, numbers in place of the names (the
+        substituted form ``5 · 1 + 2 · 0``)."""
         if result is None:
             return "0"
         if not (type(result) is Tracer and result.graph is self.graph):
             return format_number(result, style)
         which = 0 if style == "text" else 1
-        names = [self.labels[i][which] if i in self.labels else None
-                 for i in range(len(self.graph))]
+        if digits is None:
+            names = [self.labels[i][which] if i in self.labels else None
+                     for i in range(len(self.graph))]
+        else:
+            names = [self._number(i, style, digits) for i in range(len(self.graph))]
         return inline_expressions(self.graph, names, style, plumbing=False)[result.index]
+
+    def _number(self, i, style, digits):
+        if i not in self.labels:
+            return None
+        from adkit.tables.formats import format_value
+        text = format_value(self.graph.values[i], digits, style)
+        if text.startswith("-"):
+            return f"({text})" if style == "text" else f"\\left({text}\\right)"
+        return text
 
 
 def _named_args(formula, graph, i, constants=False):

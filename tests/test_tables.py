@@ -69,7 +69,7 @@ $w_4 = \sin w_1$ and $w_3 = w_1 \cdot w_2$ & $\bar{w}_1 = \bar{w}_3 \cdot w_2 + 
 
 FORWARD_LATEX_NUMBERS = r"""\begin{tabular}{lrlr}
 \toprule
-Operations to compute value & value & Operations to compute derivative & derivative \\
+\begin{tabular}[b]{@{}l@{}}Operations to \\ compute value\end{tabular} & value & \begin{tabular}[b]{@{}l@{}}Operations to \\ compute derivative\end{tabular} & derivative \\
 \midrule
 $w_1 = x_1$ & $2$ & $\dot{w}_1 = 1$ (seed) & $1$ \\
 $w_2 = x_2$ & $5$ & $\dot{w}_2 = 0$ (seed) & $0$ \\

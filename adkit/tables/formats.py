@@ -217,18 +217,96 @@ def to_markdown(table, numbers=True):
     return "\n".join(lines)
 
 
-def to_latex(table, numbers=True):
+LATEX_LINE = 22  # visible characters of a formula line in a Beamer frame at \\scriptsize
+
+
+def to_latex(table, numbers=True, caption=None, result=False):
     """A booktabs ``tabular``, each cell in math mode: pastes into a Beamer slide
-    (needs ``\\usepackage{booktabs}``)."""
+    (needs ``\\usepackage{booktabs}``).
+
+    With the number columns, headers take two lines, a row used by several operations lists
+    them one per line and long formulas break before a ``+``/``-``, so the lecture tables fit a
+    Beamer frame at ``\\scriptsize``. ``caption`` wraps it in a ``table`` with that caption;
+    ``result`` adds the derivatives read off the table below it.
+    """
     columns = _columns(table, numbers)
     spec = "".join("r" if right else "l" for _, _, right in columns)
-    lines = [f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
-             " & ".join(h for _, h, _ in columns) + " \\\\", "\\midrule"]
+    headers = [_stack(_wrap_cell(h, 18, ""), "b") if numbers and " " in h else h
+               for _, h, _ in columns]
+    lines = [f"\\begin{{tabular}}{{{spec}}}", "\\toprule", " & ".join(headers) + " \\\\",
+             "\\midrule"]
     for row in table.rows:
-        lines.append(" & ".join(_cell(table, row, key, "latex") for key, _, _ in columns)
-                     + " \\\\")
+        cells = [_latex_cell(table, row, key) if numbers else _cell(table, row, key, "latex")
+                 for key, _, _ in columns]
+        lines.append(" & ".join(cells) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
+    if result and numbers and table.result_lines:
+        lines += ["", "\\smallskip", " \\\\\n".join(f"${latex}$" for _, latex in table.result_lines)]
+    if caption is not None:
+        lines = ["\\begin{table}", "\\centering", f"\\caption{{{latex_text(caption)}}}"] + \
+            lines + ["\\end{table}"]
     return "\n".join(lines)
+
+
+def latex_text(text):
+    """Plain text for LaTeX: its special characters escaped."""
+    escapes = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+               "^": r"\textasciicircum{}"}
+    return "".join(escapes.get(c, c) for c in text)
+
+
+def _stack(lines, align="t"):
+    """Several lines in one cell (a nested tabular without padding)."""
+    if len(lines) == 1:
+        return lines[0]
+    return f"\\begin{{tabular}}[{align}]{{@{{}}l@{{}}}}" + " \\\\ ".join(lines) + "\\end{tabular}"
+
+
+def _latex_cell(table, row, key):
+    """A cell of a table with numbers, broken into lines that fit a frame."""
+    if key == "equation" and len(row.latex[2]) > 1:
+        equations = row.latex[2]
+        return _stack([f"${e}$" + (" and" if k < len(equations) - 1 else "")
+                       for k, e in enumerate(equations)])
+    cell = _cell(table, row, key, "latex")
+    if key != "derivative" or _visible(cell) <= LATEX_LINE:
+        return cell
+    seed = " (seed)" if cell.endswith(" (seed)") else ""
+    pieces = _top_level_terms(cell[1:len(cell) - len(seed) - 1])
+    lines, current = [], ""
+    for piece in pieces:
+        if current and _visible(current + piece) > LATEX_LINE:
+            lines.append(f"${current}$")
+            current = "\\quad " + piece.lstrip()
+        else:
+            current += piece
+    lines.append(f"${current}$" + seed)
+    return _stack(lines)
+
+
+def _top_level_terms(formula):
+    """Split LaTeX math before each top-level ``+``, ``-`` or ``=`` (outside parentheses)."""
+    pieces, depth, start, k = [], 0, 0, 0
+    while k < len(formula):
+        if formula.startswith("\\left", k) or formula[k] == "{":
+            depth += 1
+        elif formula.startswith("\\right", k) or formula[k] == "}":
+            depth -= 1
+        elif depth == 0 and formula[k:k + 3] in (" + ", " - ", " = ") and k > start:
+            pieces.append(formula[start:k])
+            start = k
+        k += 1
+    pieces.append(formula[start:])
+    return pieces
+
+
+def _visible(latex):
+    """Roughly how many characters a LaTeX cell shows (commands count as one)."""
+    import re
+    text = re.sub(r"\\(left|right|quad|mathrel|begin|end)\b", "", latex)
+    text = re.sub(r"\\[A-Za-z]+", "x", text)
+    return len(re.sub(r"[{}$^_ ]", "", text))
 
 
 def to_mathjax(table):

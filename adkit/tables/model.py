@@ -105,9 +105,11 @@ class Table:
         from adkit.tables.formats import to_markdown
         return to_markdown(self, numbers)
 
-    def to_latex(self, numbers=True):
+    def to_latex(self, numbers=True, caption=None, result=False):
+        """A booktabs tabular that fits a Beamer frame; ``caption`` and ``result`` (the
+        derivatives read off the table, below it) are optional."""
         from adkit.tables.formats import to_latex
-        return to_latex(self, numbers)
+        return to_latex(self, numbers, caption, result)
 
     def to_html(self, numbers=True):
         from adkit.tables.formats import to_html

@@ -342,9 +342,30 @@ def to_html(table, numbers=True):
         lines.append(f"<tr>{cells}</tr>")
     lines += ["</tbody>", "</table>"]
     if numbers and table.result_lines:
-        lines.append("<p>" + "<br>".join(html.escape(text) for text, _ in table.result_lines)
+        lines.append('<p class="adkit-result">' + "<br>".join(html.escape(text)
+                                                          for text, _ in table.result_lines)
                      + "</p>")
     return "\n".join(lines)
+
+
+HTML_STYLE = """\
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+table.adkit-table { border-collapse: collapse; margin: 1em 0; font-size: 1.1em; }
+table.adkit-table caption { text-align: left; font-weight: bold; padding-bottom: 0.5em; }
+table.adkit-table th, table.adkit-table td { padding: 0.25em 1em; text-align: left;
+  border-bottom: 1px solid #ddd; white-space: nowrap; }
+table.adkit-table th { border-bottom: 2px solid #444; }
+p.adkit-result { font-weight: bold; }"""
+
+
+def html_document(tables, numbers=True, title=None):
+    """A complete HTML page (``<meta charset>``, styled columns) holding one or more tables:
+    what ``adkit trace --format html -o FILE`` writes. ``to_html`` gives the bare fragment."""
+    title = title or tables[0].title
+    body = "\n".join(to_html(t, numbers) for t in tables)
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>\n{HTML_STYLE}\n</style>\n</head>\n"
+            f"<body>\n{body}\n</body>\n</html>\n")
 
 
 def _full(v):
@@ -356,12 +377,14 @@ def _full(v):
     return json.dumps(np.asarray(v, dtype=float).tolist())
 
 
-def to_csv(table):
-    """One line per row: the operation, its value, the derivative operation, its value, kind."""
+def to_csv(table, *more):
+    """One line per row: the operation, its value, the derivative operation, its value, kind.
+    Several tables (forward and reverse) make one CSV, told apart by the ``mode`` column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["mode", "node", "equation", "primal", "lhs", "rhs", "value", "kind"])
-    for row in table.rows:
-        writer.writerow([table.mode, row.node + 1, row.equation, _full(row.primal), row.lhs,
-                         row.rhs, _full(row.value), row.kind])
+    for t in (table,) + more:
+        for row in t.rows:
+            writer.writerow([t.mode, row.node + 1, row.equation, _full(row.primal), row.lhs,
+                             row.rhs, _full(row.value), row.kind])  # kind "edge": a += row
     return buffer.getvalue()

@@ -111,9 +111,11 @@ class Table:
         from adkit.tables.formats import to_latex
         return to_latex(self, numbers, caption, result)
 
-    def to_html(self, numbers=True):
-        from adkit.tables.formats import to_html
-        return to_html(self, numbers)
+    def to_html(self, numbers=True, document=False):
+        """The table as an HTML fragment (for embedding), or with ``document=True`` a complete
+        page with ``<meta charset>`` and styled columns (for a file)."""
+        from adkit.tables.formats import html_document, to_html
+        return html_document([self], numbers) if document else to_html(self, numbers)
 
     def to_csv(self):
         from adkit.tables.formats import to_csv

@@ -40,9 +40,8 @@ def _expressions_may_start_with_minus(parser, argv):
         return argv
     sub = parser._subparsers._group_actions[0].choices[argv[0]]
     options = set(sub._option_string_actions)
-    return argv[:1] + [" " + a if a.startswith("-") and a.split("=")[0] not in options
-                       and len(a) > 1 and not a[1:2].isdigit() and a != "--" else a
-                       for a in argv[1:]]
+    return argv[:1] + [" " + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+                       and a not in options else a for a in argv[1:]]
 
 
 def main(argv=None):

@@ -207,6 +207,13 @@ class Primitive:
     def __repr__(self):
         return f"<primitive {self.name}>"
 
+    def apply_vjp(self, ct, out, argvals, params, refs):
+        """The VJP rule's cotangents; ``needed`` (refs that are not constants) goes to a rule
+        that takes it (``vjp_needed``), so it can skip the adjoint of a constant argument."""
+        if self.vjp_takes_needed:
+            return self.vjp(ct, out, *argvals, **params, needed=tuple(r is not None for r in refs))
+        return self.vjp(ct, out, *argvals, **params)
+
     def __call__(self, *args, **params):
         if len(args) == 1:  # the common unary case, without the loop
             if isinstance(args[0], Boxed):

@@ -69,11 +69,12 @@ class Graph:
         return index
 
     def add_node(self, prim, refs, argvals, params=NO_PARAMS, value=None):
-        """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant."""
+        """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant.
+        The one place a node is appended (tracing, parsing and copying all come here)."""
         index = len(self.prims)
         self.prims.append(prim)
-        self.refs.append(tuple(refs))
-        self.argvals.append(tuple(argvals))
+        self.refs.append(refs if type(refs) is tuple else tuple(refs))
+        self.argvals.append(argvals if type(argvals) is tuple else tuple(argvals))
         self.params.append(params or NO_PARAMS)
         self.values.append(value)
         return index

@@ -64,7 +64,7 @@ import operator
 import numpy as np
 
 from adkit.core import (ADD_PREC, ATOM_PREC, CMP_PREC, MUL_PREC, NEG_PREC, POW_PREC,  # noqa: F401
-                        _BUILT_IN, ADError, Notation, Primitive, PRIMITIVES, primitive, register,
+                        _BUILT_IN, ADError, Boxed, Notation, Primitive, PRIMITIVES, primitive, register,
                         shape_of, ndim_of)
 
 
@@ -134,6 +134,173 @@ def not_differentiable(name, impl, *, scalar_impl=None, sympy=None, notation=Non
     return _define(Primitive(name, impl, scalar_impl=scalar_impl, sympy=sympy, nargs=nargs,
                              notation=notation or function(name), differentiable=False, doc=doc,
                              saves=()), __name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise unary: partials(out, x) -> (∂out/∂x,)
+# ---------------------------------------------------------------------------------------------
+
+@elementwise("sin", np.sin, scalar_impl=math.sin, saves=(0,), notation=function("sin", r"\sin"))
+def sin(out, x):
+    """sin(x).  ∂/∂x = cos x.
+
+    >>> sin(0.0)
+    0.0
+    """
+    return (cos(x),)
+
+
+@elementwise("cos", np.cos, scalar_impl=math.cos, saves=(0,), notation=function("cos", r"\cos"))
+def cos(out, x):
+    """cos(x).  ∂/∂x = -sin x.
+
+    >>> cos(0.0)
+    1.0
+    """
+    return (neg(sin(x)),)
+
+
+@elementwise("neg", np.negative, scalar_impl=operator.neg, saves=(),
+             sympy=sympy_operator(operator.neg),
+             notation=Notation("prefix", "-", "-", NEG_PREC, linear=True))
+def neg(out, x):
+    """neg(x) = -x.  ∂/∂x = -1.
+
+    >>> neg(2.0)
+    -2.0
+    """
+    return (-1,)
+
+
+@elementwise("exp", np.exp, scalar_impl=math.exp, saves=("out",),
+             notation=function("exp", r"\exp"))
+def exp(out, x):
+    """exp(x) = eˣ.  ∂/∂x = exp x (the output itself).
+
+    >>> exp(0.0)
+    1.0
+    """
+    return (out,)
+
+
+@elementwise("log", np.log, scalar_impl=math.log, saves=(0,),
+             notation=function("ln", r"\ln", partials=lambda out, x: (div(1.0, x),)))
+def log(out, x):
+    """log(x), natural logarithm.  ∂/∂x = 1/x for x ≥ 0; nan below 0, where log is undefined.
+
+    >>> log(1.0), log.partials(math.nan, -1.0)
+    (0.0, (nan,))
+    """
+    if isinstance(x, numbers.Number):
+        return (div(1.0, x) if x >= 0 else math.nan,)
+    return (where(less(x, 0.0), math.nan, div(1.0, x)),)
+
+
+@elementwise("log1p", np.log1p, scalar_impl=math.log1p, saves=(0,),
+             sympy=lambda sp, x: sp.log(1 + x))
+def log1p(out, x):
+    """log1p(x) = log(1 + x), accurate near 0.  ∂/∂x = 1/(1 + x).
+
+    >>> log1p(0.0)
+    0.0
+    """
+    return (div(1.0, add(1.0, x)),)
+
+
+@elementwise("sqrt", np.sqrt, scalar_impl=math.sqrt, saves=("out",),
+             notation=Notation("function", "√", r"\sqrt", radical=True,
+                               partials=lambda out, x: (div(1.0, 2 * out),)))
+def sqrt(out, x):
+    """sqrt(x) = √x.  ∂/∂x = 1/(2√x) (+inf at 0).
+
+    >>> sqrt(4.0)
+    2.0
+    """
+    return (div(0.5, out),)
+
+
+@elementwise("tan", np.tan, scalar_impl=math.tan, saves=("out",),
+             notation=function("tan", r"\tan"))
+def tan(out, x):
+    """tan(x).  ∂/∂x = 1 + tan²x (from the output).
+
+    >>> tan(0.0)
+    0.0
+    """
+    return (1 + out * out,)
+
+
+@elementwise("tanh", np.tanh, scalar_impl=math.tanh, saves=("out",),
+             notation=function("tanh", r"\tanh"))
+def tanh(out, x):
+    """tanh(x).  ∂/∂x = 1 - tanh²x (from the output).
+
+    >>> tanh(0.0)
+    0.0
+    """
+    return (1 - out * out,)
+
+
+def _scalar_sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _np_sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    z = np.exp(-np.abs(x))  # stable on both tails
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+@elementwise("sigmoid", _np_sigmoid, scalar_impl=_scalar_sigmoid, saves=("out",),
+             sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), notation=function("sigmoid", r"\sigma"))
+def sigmoid(out, x):
+    """sigmoid(x) = 1/(1 + e⁻ˣ).  ∂/∂x = σ(x)(1 - σ(x)).
+
+    >>> sigmoid(0.0)
+    0.5
+    """
+    return (out * (1 - out),)
+
+
+@elementwise("abs", np.abs, scalar_impl=math.fabs, saves=(0,), sympy=sympy_function("Abs"),
+             notation=function("abs", r"\operatorname{abs}",
+                              enclose=(("|", "|"), (r"\left|", r"\right|"))))
+def abs(out, x):
+    """abs(x) = |x|.  ∂/∂x = sign x (0 at 0).
+
+    >>> abs(-2.0)
+    2.0
+    """
+    return (sign(x),)
+
+
+def _scalar_relu(x):
+    return x if x > 0 or x != x else 0.0  # relu(nan) is nan, as for arrays
+
+
+@elementwise("relu", lambda x: np.maximum(x, 0.0), scalar_impl=_scalar_relu, saves=(0,),
+             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}", juxtapose=False))
+def relu(out, x):
+    """relu(x) = max(x, 0).  ∂/∂x = [x > 0] (0 at 0).
+
+    >>> relu(-2.0)
+    0.0
+    """
+    return (greater(x, 0),)
+
+
+@elementwise("square", np.square, scalar_impl=lambda x: x * x, saves=(0,),
+             sympy=lambda sp, x: x ** 2, notation=Notation("power", "^2", "^{2}", POW_PREC))
+def square(out, x):
+    """square(x) = x².  ∂/∂x = 2x.
+
+    >>> square(3.0)
+    9.0
+    """
+    return (2 * x,)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,173 +461,6 @@ def minimum(out, x, y):
 
 
 # ---------------------------------------------------------------------------------------------
-# Elementwise unary: partials(out, x) -> (∂out/∂x,)
-# ---------------------------------------------------------------------------------------------
-
-@elementwise("neg", np.negative, scalar_impl=operator.neg, saves=(),
-             sympy=sympy_operator(operator.neg),
-             notation=Notation("prefix", "-", "-", NEG_PREC, linear=True))
-def neg(out, x):
-    """neg(x) = -x.  ∂/∂x = -1.
-
-    >>> neg(2.0)
-    -2.0
-    """
-    return (-1,)
-
-
-@elementwise("exp", np.exp, scalar_impl=math.exp, saves=("out",),
-             notation=function("exp", r"\exp"))
-def exp(out, x):
-    """exp(x) = eˣ.  ∂/∂x = exp x (the output itself).
-
-    >>> exp(0.0)
-    1.0
-    """
-    return (out,)
-
-
-@elementwise("log", np.log, scalar_impl=math.log, saves=(0,),
-             notation=function("ln", r"\ln", partials=lambda out, x: (div(1.0, x),)))
-def log(out, x):
-    """log(x), natural logarithm.  ∂/∂x = 1/x for x ≥ 0; nan below 0, where log is undefined.
-
-    >>> log(1.0), log.partials(math.nan, -1.0)
-    (0.0, (nan,))
-    """
-    if isinstance(x, numbers.Number):
-        return (div(1.0, x) if x >= 0 else math.nan,)
-    return (where(less(x, 0.0), math.nan, div(1.0, x)),)
-
-
-@elementwise("log1p", np.log1p, scalar_impl=math.log1p, saves=(0,),
-             sympy=lambda sp, x: sp.log(1 + x))
-def log1p(out, x):
-    """log1p(x) = log(1 + x), accurate near 0.  ∂/∂x = 1/(1 + x).
-
-    >>> log1p(0.0)
-    0.0
-    """
-    return (div(1.0, add(1.0, x)),)
-
-
-@elementwise("sqrt", np.sqrt, scalar_impl=math.sqrt, saves=("out",),
-             notation=Notation("function", "√", r"\sqrt", radical=True,
-                               partials=lambda out, x: (div(1.0, 2 * out),)))
-def sqrt(out, x):
-    """sqrt(x) = √x.  ∂/∂x = 1/(2√x) (+inf at 0).
-
-    >>> sqrt(4.0)
-    2.0
-    """
-    return (div(0.5, out),)
-
-
-@elementwise("sin", np.sin, scalar_impl=math.sin, saves=(0,), notation=function("sin", r"\sin"))
-def sin(out, x):
-    """sin(x).  ∂/∂x = cos x.
-
-    >>> sin(0.0)
-    0.0
-    """
-    return (cos(x),)
-
-
-@elementwise("cos", np.cos, scalar_impl=math.cos, saves=(0,), notation=function("cos", r"\cos"))
-def cos(out, x):
-    """cos(x).  ∂/∂x = -sin x.
-
-    >>> cos(0.0)
-    1.0
-    """
-    return (neg(sin(x)),)
-
-
-@elementwise("tan", np.tan, scalar_impl=math.tan, saves=("out",),
-             notation=function("tan", r"\tan"))
-def tan(out, x):
-    """tan(x).  ∂/∂x = 1 + tan²x (from the output).
-
-    >>> tan(0.0)
-    0.0
-    """
-    return (1 + out * out,)
-
-
-@elementwise("tanh", np.tanh, scalar_impl=math.tanh, saves=("out",),
-             notation=function("tanh", r"\tanh"))
-def tanh(out, x):
-    """tanh(x).  ∂/∂x = 1 - tanh²x (from the output).
-
-    >>> tanh(0.0)
-    0.0
-    """
-    return (1 - out * out,)
-
-
-def _scalar_sigmoid(x):
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _np_sigmoid(x):
-    x = np.asarray(x, dtype=float)
-    z = np.exp(-np.abs(x))  # stable on both tails
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
-@elementwise("sigmoid", _np_sigmoid, scalar_impl=_scalar_sigmoid, saves=("out",),
-             sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), notation=function("sigmoid", r"\sigma"))
-def sigmoid(out, x):
-    """sigmoid(x) = 1/(1 + e⁻ˣ).  ∂/∂x = σ(x)(1 - σ(x)).
-
-    >>> sigmoid(0.0)
-    0.5
-    """
-    return (out * (1 - out),)
-
-
-@elementwise("abs", np.abs, scalar_impl=math.fabs, saves=(0,), sympy=sympy_function("Abs"),
-             notation=function("abs", r"\operatorname{abs}",
-                              enclose=(("|", "|"), (r"\left|", r"\right|"))))
-def abs(out, x):
-    """abs(x) = |x|.  ∂/∂x = sign x (0 at 0).
-
-    >>> abs(-2.0)
-    2.0
-    """
-    return (sign(x),)
-
-
-def _scalar_relu(x):
-    return x if x > 0 or x != x else 0.0  # relu(nan) is nan, as for arrays
-
-
-@elementwise("relu", lambda x: np.maximum(x, 0.0), scalar_impl=_scalar_relu, saves=(0,),
-             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}", juxtapose=False))
-def relu(out, x):
-    """relu(x) = max(x, 0).  ∂/∂x = [x > 0] (0 at 0).
-
-    >>> relu(-2.0)
-    0.0
-    """
-    return (greater(x, 0),)
-
-
-@elementwise("square", np.square, scalar_impl=lambda x: x * x, saves=(0,),
-             sympy=lambda sp, x: x ** 2, notation=Notation("power", "^2", "^{2}", POW_PREC))
-def square(out, x):
-    """square(x) = x².  ∂/∂x = 2x.
-
-    >>> square(3.0)
-    9.0
-    """
-    return (2 * x,)
-
-
-# ---------------------------------------------------------------------------------------------
 # Not differentiable (zero derivative): comparisons, sign, not; and the elementwise select `where`
 # ---------------------------------------------------------------------------------------------
 
@@ -530,6 +530,29 @@ def unbroadcast(x, shape):
     if axes:
         x = sum_p(x, axis=tuple(a - len(have) for a in axes), keepdims=False)
     return _reshaped(x, shape)
+
+
+def times(g, p):
+    """``w̄ · ∂`` (or ``ẇ · ∂``): skips multiplying by an exact ±1, so gradient graphs stay as on
+    paper; a boolean partial (relu's [x > 0]) still becomes a number.
+
+    >>> times(3.0, 1), times(1.0, 0.5), times(2.0, True)
+    (3.0, 0.5, 2.0)
+    """
+    if type(p) is int:
+        if p == 1:
+            return g
+        if p == -1:
+            return -g
+    if type(g) is float and g == 1.0 and not _is_boolean(p):
+        return p
+    return g * p
+
+
+def _is_boolean(p):
+    while isinstance(p, Boxed):
+        p = p._value()
+    return type(p) is bool or type(p) is np.bool_ or (type(p) is np.ndarray and p.dtype == bool)
 
 
 def _reshaped(x, shape):

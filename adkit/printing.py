@@ -193,10 +193,10 @@ def _latex_head(head):
 
 
 def latex_name(name):
-    """A name in LaTeX (also matplotlib's mathtext), the one rule for tables, drawings and pages.
+    r"""A name in LaTeX (also matplotlib's mathtext), the one rule for tables, drawings and pages.
 
-    >>> [latex_name(n) for n in ("x1", "w12", "theta2", "θ", "lr", "h_prev", "x_1")]
-    ['x_1', 'w_{12}', '\\theta_2', '\\theta', '\\mathit{lr}', 'h_{\\mathrm{prev}}', 'x_1']
+    >>> print(*[latex_name(n) for n in ("x1", "w12", "theta2", "θ", "lr", "h_prev", "x_1")])
+    x_1 w_{12} \theta_2 \theta \mathit{lr} h_{\mathrm{prev}} x_1
     """
     head, sep, tail = name.partition("_")
     if sep and tail and not tail.isdigit():

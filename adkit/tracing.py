@@ -134,27 +134,16 @@ def _binary(prim, x, y, fallback=True):
         if graph.lean and (type(vx) is np.ndarray and vx.size >= LEAN_MIN_SIZE or
                            type(vy) is np.ndarray and vy.size >= LEAN_MIN_SIZE):
             argvals, stored = lean(prim, refs, argvals, value)
-    index = len(graph.prims)  # the columns of _append, inline: this is the hot path
-    graph.prims.append(prim)
-    graph.refs.append(refs)
-    graph.argvals.append(argvals)
-    graph.params.append(NO_PARAMS)
-    graph.values.append(stored)
-    return Tracer(graph, index, value)
+    return Tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, stored), value)
 
 
 def _append(graph, prim, refs, argvals, params, value):
-    """Append one node (one entry per column) and return the tracer of its value."""
-    tracer = Tracer(graph, len(graph.prims), value)
+    """Record one node (keeping only what its rule reads on a lean tape); its tracer."""
+    stored = value
     if graph.lean and type(value) is not float and any(
             type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
-        argvals, value = lean(prim, refs, argvals, value)
-    graph.prims.append(prim)
-    graph.refs.append(refs)
-    graph.argvals.append(argvals)
-    graph.params.append(params)
-    graph.values.append(value)
-    return tracer
+        argvals, stored = lean(prim, refs, argvals, value)
+    return Tracer(graph, graph.add_node(prim, refs, argvals, params, stored), value)
 
 
 def as_input(x, who):
@@ -179,6 +168,36 @@ def as_input(x, who):
         return x
     raise ADError(f"{who}: unsupported input type {type(x).__name__}; expected a float, a numpy "
                   f"array, a Dual or a traced value")
+
+
+def zeros_like(x):
+    """Zeros of ``x``'s shape and kind (a boxed value gives boxed zeros)."""
+    if isinstance(x, ArrayBox):
+        return P.mul(x, 0.0)
+    if isinstance(x, numbers.Number):
+        return 0.0
+    return np.zeros(np.shape(x))
+
+
+def argnums_of(argnums, nargs, who):
+    """``(single, positions)`` for an ``argnums`` int or tuple, checked against ``nargs``."""
+    single = type(argnums) is int or isinstance(argnums, numbers.Integral)
+    nums = (argnums,) if single else tuple(argnums)
+    if single and 0 <= argnums < nargs:  # the common case, quickly
+        return True, nums
+    if len(set(nums)) != len(nums):
+        raise ADError(f"{who}: argnums {nums} names an argument twice")
+    for n in nums:
+        if not -nargs <= n < nargs:
+            raise ADError(f"{who}: argnums {n} is out of range for {nargs} argument(s)")
+    return single, tuple(n % nargs for n in nums)
+
+
+def as_scalar(jacobian):
+    """A Jacobian of a scalar function of a scalar is a number, not a 0-d array."""
+    if type(jacobian) is np.ndarray and jacobian.ndim == 0:
+        return float(jacobian)
+    return jacobian
 
 
 def point_values(names, at, who):

@@ -29,7 +29,8 @@ from adkit.tables.formats import format_value
 from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
-from adkit.tables.sources import as_graph, at_point, expression_text, single_output
+from adkit.sources import as_graph, expression_text
+from adkit.tables.sources import graph_at, single_output
 from adkit.tracing import Tracer, as_input
 
 __all__ = ["Row", "Table", "forward_table", "reverse_table", "as_graph", "latex_name"]
@@ -146,11 +147,11 @@ def forward_table(source, at, seed=None, style="slides", digits=6, exact=False, 
     >>> t.rows[2].derivative, t.result
     ('v̇₁ = v̇₋₁ / v₋₁', 5.5)
     """
-    graph, values = as_graph(source, at, "forward_table")
+    graph, values = graph_at(source, at, "forward_table")  # at the point already
     out = single_output(graph, "forward_table")
     names = Names(graph, style)
     seeds = _seed_direction(graph, values, seed, "forward_table")
-    point = at_point(graph, values)
+    point = graph
     text_names, latex_names = names.all("text"), names.all("latex")
 
     # the numbers: one forward sweep of dual numbers through the graph (the engine's jvp)
@@ -269,10 +270,10 @@ def reverse_table(source, at, seed=None, style="slides", digits=6, exact=False,
     {'x1': 5.5, 'x2': 1.716338}
     """
     from adkit.reverse import backward
-    graph, values = as_graph(source, at, "reverse_table")
+    graph, values = graph_at(source, at, "reverse_table")  # at the point already
     out = single_output(graph, "reverse_table")
     names = Names(graph, style)
-    point = at_point(graph, values)
+    point = graph
     text_names, latex_names = names.all("text"), names.all("latex")
     seed = _cotangent(seed, point.values[out], names.output)
     unit = np.ndim(seed) == 0 and seed == 1

@@ -219,11 +219,11 @@ def node_letter(input_names, preferred="w"):
     Deck 004's net has inputs w1, w2: its nodes are then v1, v2, … so that "w1" never means two
     things in one table, drawing, page or grade report.
 
-    >>> node_letter(["x1", "x2"]), node_letter(["w1", "w2", "x"]), node_letter(["w1", "v2"])
+    >>> node_letter(["x1", "x2"]), node_letter(["w1", "w2", "x"]), node_letter(["w", "v2"])
     ('w', 'v', 'u')
     """
     for letter in (preferred,) + tuple(c for c in NODE_LETTERS if c != preferred):
-        pattern = re.compile(rf"{letter}_?\d+")
+        pattern = re.compile(rf"{letter}(_?\d+)?")  # w1, w_1, and w itself
         if not any(pattern.fullmatch(name) for name in input_names):
             return letter
     raise ADError(f"inputs named {', '.join(input_names)} use every node letter "

@@ -65,7 +65,7 @@ def test_inputs_named_like_nodes_switch_the_node_letter_everywhere():
 
 def test_node_letter_refuses_when_every_letter_is_taken():
     from adkit.printing import NODE_LETTERS, node_letter
-    assert node_letter(["x", "w", "w_a"]) == "w"  # only w<digits> could be read as a node
+    assert node_letter(["x", "w_a", "wx"]) == "w" and node_letter(["w", "b"]) == "v"
     with pytest.raises(ADError, match="rename an input"):
         node_letter([f"{letter}1" for letter in NODE_LETTERS])
 

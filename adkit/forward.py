@@ -18,6 +18,7 @@ import numpy as np
 from adkit import arrays as A
 from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
 from adkit.operators import ArrayBox
+from adkit.primitives import zero_wins
 from adkit.tracing import argnums_of, as_input, as_scalar, zeros_like
 
 MANUAL_LEVEL = 0  # Duals made by hand share one level, so Dual(2, 1) * Dual(3, 0) just works
@@ -108,7 +109,8 @@ def node_tangent(prim, primals, tangents, out, params, partials=None, batch=None
             continue
         if batch:
             t = _align(t, batch, out_ndim)
-        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
+        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else \
+            zero_wins(p * t, p, t)
         tangent = term if tangent is None else tangent + term
     if tangent is not None:
         # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent

@@ -52,6 +52,9 @@ both use the rules below, so they always agree):
 ``x ** y`` at x = 0    ∂/∂y = 0 (the limit of xʸ log x for y > 0) instead of 0 · (−inf)
 ``log`` at 0           value ``-inf``, derivative ``+inf``; below 0 both are ``nan``
 comparisons, ``sign``  not differentiable: derivative 0 everywhere
+a zero factor          a zero tangent, adjoint or partial contributes 0, even times an
+                       infinite or undefined one (:func:`zero_wins`): d/dx x ** relu(x) is 0
+                       at -2, d/dx sqrt(relu(x)) is 0 at -1
 =====================  ==========================================================
 
 Values follow numpy (IEEE) on floats too: ``ad.log(0.0)`` is ``-inf`` and ``ad.div(1.0, 0.0)``
@@ -546,7 +549,24 @@ def times(g, p):
             return -g
     if type(g) is float and g == 1.0 and not _is_boolean(p):
         return p
-    return g * p
+    return zero_wins(g * p, g, p)
+
+
+def zero_wins(c, a, b):
+    """The zero rule, defined once for both modes and the tables: in the product ``c = a · b``
+    of a partial and a tangent (forward) or an adjoint (reverse), a zero factor contributes
+    zero even where the other is infinite or undefined. The chain rule through a constant
+    (relu below 0, x · 0) is zero: ``d/dx x ** relu(x)`` at -2 is 0, not 0 · log(-2) = nan.
+
+    >>> zero_wins(math.inf * 0.0, math.inf, 0.0), zero_wins(3.0, 1.5, 2.0)
+    (0.0, 3.0)
+    """
+    if type(c) is float:
+        return c if c - c == 0 or not (a == 0 or b == 0) else 0.0  # c - c: nan when c is not finite
+    if type(c) is np.ndarray and c.dtype.kind == "f" and not np.isfinite(c).all():
+        zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
+        return np.where(zero, 0.0, c) if zero.any() else c
+    return c  # values of an outer sweep (Dual, Tracer) are left to that sweep
 
 
 def _is_boolean(p):

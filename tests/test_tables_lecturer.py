@@ -144,6 +144,21 @@ def test_forward_table_uses_the_zero_tangent_rule_of_jvp():
     assert t.result == ad.jvp(lambda x, y: x ** y, (0.0, 0.5), (0.0, 1.0))[1] == 0.0
 
 
+@pytest.mark.parametrize("f, x, expected", [
+    (lambda x: x ** ad.relu(x), -2.0, 0.0),
+    (lambda x: x ** (x * 0 + 2.0), -1.5, -3.0),
+    (lambda x: ad.sqrt(ad.relu(x)), -1.0, 0.0),
+])
+def test_a_zero_factor_contributes_zero_in_both_modes_and_the_tables(f, x, expected):
+    with np.errstate(all="ignore"):
+        assert ad.grad(f)(x) == expected and ad.derivative(f)(x) == expected
+        assert ad.forward_table(f, at={"x": x}).result == expected
+        assert ad.reverse_table(f, at={"x": x}).result["x"] == expected
+        xs = np.array([x, 4.0])
+        assert ad.grad(lambda v: ad.sum(f(v)))(xs)[0] == expected
+    assert math.isinf(ad.grad(ad.sqrt)(0.0))  # a partial that is infinite on its own stays so
+
+
 def test_log_below_zero_has_the_documented_nan_derivative():
     assert math.isnan(ad.grad(ad.log)(-1.0)) and math.isnan(ad.derivative(ad.log)(-1.0))
     assert ad.grad(ad.log)(2.0) == 0.5

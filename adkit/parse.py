@@ -32,7 +32,9 @@ adkit.core.ParseError: implicit multiplication is not allowed: did you mean 2*x?
    ^
 """
 import difflib
+import inspect
 import math
+import weakref
 import unicodedata
 from collections.abc import Mapping
 
@@ -81,7 +83,24 @@ class _Functions(Mapping):
 
 
 def _by_name(prim):
-    return prim.elementwise and prim.nargs >= 1 and prim.notation.kind in ("function", "call")
+    """Can ``name(x, ...)`` in text call this primitive? Elementwise, written as a function, and
+    needing no keyword parameters (``pow_const``'s exponent, a layer's options)."""
+    if prim not in _CALLABLE:
+        _CALLABLE[prim] = (prim.elementwise and prim.nargs >= 1
+                           and prim.notation.kind in ("function", "call")
+                           and not _needs_keywords(prim.impl))
+    return _CALLABLE[prim]
+
+
+def _needs_keywords(impl):
+    try:
+        params = inspect.signature(impl).parameters.values()
+    except (TypeError, ValueError):  # numpy ufuncs: positional only
+        return False
+    return any(p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in params)
+
+
+_CALLABLE = weakref.WeakKeyDictionary()  # primitive -> callable by name (registered ones come and go)
 
 
 FUNCTIONS = _Functions()

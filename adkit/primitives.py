@@ -444,7 +444,7 @@ def maximum(out, x, y):
     >>> maximum(2.0, 5.0)
     5.0
     """
-    return where(equal(x, y), 0.5, greater(x, y)), where(equal(x, y), 0.5, less(x, y))
+    return _tie_split(x, y, greater)
 
 
 def _scalar_minimum(x, y):
@@ -460,7 +460,12 @@ def minimum(out, x, y):
     >>> minimum(2.0, 5.0)
     2.0
     """
-    return where(equal(x, y), 0.5, less(x, y)), where(equal(x, y), 0.5, greater(x, y))
+    return _tie_split(x, y, less)
+
+
+def _tie_split(x, y, wins):
+    """The partials of maximum and minimum: 1 for the argument that wins, 0.5 each at a tie."""
+    return where(equal(x, y), 0.5, wins(x, y)), where(equal(x, y), 0.5, wins(y, x))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,7 +619,7 @@ def sum_p(ct, out, x, *, axis, keepdims):
     array([3., 3.])
     """
     shape = shape_of(x)
-    if not keepdims:  # put the summed axes back, as length 1
+    if not keepdims and len(axis) < len(shape):  # put the summed axes back, as length 1
         ct = _reshaped(ct, _kept_shape(shape, axis))
     return (_broadcast(ct, shape),)
 
@@ -638,7 +643,7 @@ def mean_p(ct, out, x, *, axis, keepdims):
     array([2. , 3.5])
     """
     shape = shape_of(x)
-    if not keepdims:
+    if not keepdims and len(axis) < len(shape):
         ct = _reshaped(ct, _kept_shape(shape, axis))
     return (_broadcast(ct, shape) / math.prod(shape[a] for a in axis),)
 

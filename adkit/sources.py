@@ -16,12 +16,10 @@ used as a constant.
 >>> as_graph("x1*x2 + sin(x1)").inputs
 ('x1', 'x2')
 """
-import inspect
-
 import numpy as np
 
 from adkit.core import ADError
-from adkit.graph import CONST, INPUT, Graph
+from adkit.graph import CONST, INPUT, Graph, parameters
 from adkit.tracing import point_values, start, finish, trace
 
 
@@ -31,21 +29,16 @@ def function_inputs(f, at, who="as_graph"):
     ``at`` is a dict name -> value or values in parameter order; parameters it does not give
     use their defaults (and are not inputs). A parameter without a default must be given.
     """
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        raise ADError(f"{who}: cannot read the parameters of {f!r:.40}") from None
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-        raise ADError(f"{who}: {getattr(f, '__name__', 'f')} takes *args; give a function with "
-                      f"named parameters")
-    params = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = parameters(f, who)
+    if params is None:
+        raise ADError(f"{who}: cannot read the parameters of {f!r:.40}")
     if at is None:
-        return [p.name for p in params if p.default is p.empty], None
+        return [name for name, default in params if not default], None
     if isinstance(at, dict):
-        names = [p.name for p in params if p.default is p.empty or p.name in at]
+        names = [name for name, default in params if not default or name in at]
     else:
         count = len(at) if isinstance(at, (list, tuple)) else 1
-        names = [p.name for k, p in enumerate(params) if p.default is p.empty or k < count]
+        names = [name for k, (name, default) in enumerate(params) if not default or k < count]
     return names, point_values(names, at, who)
 
 

@@ -72,3 +72,11 @@ def test_binary_registered_primitive_parses_with_two_arguments():
         assert ad.grad(g, argnums=(0, 1))(3.0, 4.0) == pytest.approx((0.6, 0.8))
         with pytest.raises(ad.ParseError, match="takes 2 argument"):
             ad.parse("hypot(x)")
+
+
+def test_a_primitive_that_needs_keyword_parameters_is_not_read_by_name():
+    scaled = ad.Primitive("scaled", lambda x, *, k: k * x, partials=lambda out, x, *, k: (k,))
+    with ad.registered(scaled):
+        assert scaled(2.0, k=3.0) == 6.0
+        with pytest.raises(ad.ParseError, match="unknown function 'scaled'"):
+            ad.parse("scaled(x)")

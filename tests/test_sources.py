@@ -89,3 +89,11 @@ def test_grade_accepts_a_straight_line_function_as_reference():
 def test_bad_source_says_what_it_expected():
     with pytest.raises(ADError, match="expected an expression"):
         as_graph(42)
+
+
+def test_tables_as_graph_keeps_its_pair_for_this_wave():
+    from adkit.tables import as_graph as table_source
+    graph, values = table_source("x*y", {"x": 1.0, "y": 2.0})
+    assert graph.inputs == ("x", "y") and values == [1.0, 2.0]
+    assert table_source(f) == (None, ["x"])
+    assert table_source("x*y")[1] is None

@@ -160,30 +160,37 @@ class TableQuestion:
             return {}
 
     # -- the rules --------------------------------------------------------------------------
-    def rule_value(self, i, values, fallback=None):
-        """Row i's rule applied to ``values`` (row -> number); rows not in it use ``fallback``
-        (default: the true values). The rule is the engine's own step: a forward-sweep step
-        (:func:`adkit.forward.node_tangent`) or the consumers' pullbacks (reverse)."""
-        fallback = self.true if fallback is None else fallback
+    def rule_terms(self, i):
+        """Row i's rule as data, ``(constant, [(row, coefficient), ...])``: its value is
+        constant + Σ coefficient · value of row. The coefficients come from the engine's own
+        step (a forward step with a unit tangent in one argument, or a consumer's pullback of a
+        unit adjoint), so the rule a student is graded by is the rule the sweeps use."""
         graph = self.graph
-
-        def row(r):
-            return values[r] if r in values else fallback[r]
         if self.mode == "forward":
             if graph.prims[i] is INPUT:
-                return self.seed[graph.params[i]["name"]]
-            refs = graph.refs[i]
-            tangent = node_tangent(graph.prims[i], node_args(graph, self.primals, i),
-                                   [None if r is None else row(r) for r in refs],
-                                   self.primals[i], graph.params[i], self.partials[i], batch=0)
-            return 0.0 if tangent is None else float(tangent)
+                return self.seed[graph.params[i]["name"]], []
+            refs, terms = graph.refs[i], []
+            for k, r in enumerate(refs):
+                unit = [1.0 if j == k else None for j in range(len(refs))]
+                t = None if r is None else node_tangent(
+                    graph.prims[i], node_args(graph, self.primals, i), unit, self.primals[i],
+                    graph.params[i], self.partials[i], batch=0)
+                if t is not None:
+                    terms.append((r, float(t)))
+            return 0.0, terms
         if i == graph.outputs[0]:
-            return 1.0
-        total = 0.0
-        for c, k in self.consumers[i]:
-            share = pullback(self.point, c, row(c))[k]
-            if share is not None:
-                total += float(share)
+            return 1.0, []
+        shares = ((c, pullback(self.point, c, 1.0)[k]) for c, k in self.consumers[i])
+        return 0.0, [(c, float(share)) for c, share in shares if share is not None]
+
+    def rule_value(self, i, values, fallback=None):
+        """Row i's rule applied to ``values`` (row -> number); rows not in it use ``fallback``
+        (default: the true values)."""
+        fallback = self.true if fallback is None else fallback
+        constant, terms = self.rule_terms(i)
+        total = constant
+        for r, p in terms:
+            total += p * (values[r] if r in values else fallback[r])
         return total
 
     def rule_values(self, values):

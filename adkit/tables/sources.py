@@ -1,14 +1,26 @@
 """What a table needs of its source: one output, the point (the source itself is read by adkit.sources)."""
 import numpy as np
 
+from adkit import sources
 from adkit.core import ADError
-from adkit.sources import as_graph, expression_text  # noqa: F401  (the one source normalizer)
+from adkit.graph import Graph
+from adkit.sources import expression_text  # noqa: F401  (re-exported)
 from adkit.tracing import point_values
+
+
+def as_graph(source, at=None, who="table"):
+    """``(graph, values)`` as before this wave (values None without ``at``; a function without
+    ``at`` gives ``(None, its input names)``). New code calls :func:`adkit.sources.as_graph`."""
+    if at is not None:
+        return graph_at(source, at, who)
+    if callable(source) and not isinstance(source, Graph):
+        return None, sources.function_inputs(source, None, who)[0]
+    return sources.as_graph(source, None, who), None
 
 
 def graph_at(source, at, who):
     """``(graph, values)``: the source's graph with its values at ``at``, and the input values."""
-    graph = as_graph(source, at, who)
+    graph = sources.as_graph(source, at, who)
     return graph, point_values(list(graph.inputs), at, who)
 
 

@@ -195,9 +195,10 @@ def reveal(table, numbers, width, out, read=input):
     while shown < len(rows):
         try:
             answer = read(STEP_PROMPT).strip().lower()
-        except EOFError:
+            out.write("\x1b[1A\x1b[2K")  # the prompt line (Enter moved below it) goes away
+        except EOFError:  # Ctrl-D: the cursor is still on the prompt line
             answer = "q"
-        out.write("\x1b[1A\x1b[2K")  # the prompt line goes away
+            out.write("\r\x1b[2K")
         if answer == "q":
             print(file=out, flush=True)
             return

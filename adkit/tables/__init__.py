@@ -126,6 +126,40 @@ def _attach_exact(table, graph, values, tangents=None, seed=None):
     return table
 
 
+def _tangents(graph, values, seeds):
+    """The numbers: one forward sweep of dual numbers through the graph (the engine's jvp)."""
+    level = new_level()
+    with np.errstate(all="ignore"):
+        env = graph.evaluate([Dual(v, seed_or_none(t), level) for v, t in zip(values, seeds)])
+    return [e.tangent if type(e) is Dual and e._level == level else
+            np.zeros(np.shape(graph.values[i])) if np.ndim(graph.values[i]) else 0.0
+            for i, e in enumerate(env)]
+
+
+def _forward_rows(graph, names, seeds, tangents, digits):
+    """One row per node: its equation, and its tangent's formula (the rule run on names)."""
+    text_names, latex_names = names.all("text"), names.all("latex")
+    seeded = {ref: t for ref, t in zip(graph.input_refs, seeds)}
+    rows = []
+    with np.errstate(all="ignore"):
+        for i in range(len(graph)):
+            substituted = None
+            if i in seeded:
+                rhs = (format_value(seeded[i], digits), format_value(seeded[i], digits, "latex"))
+                kind = "seed"
+            else:
+                formula = Formula(names)
+                result = tangent_formula(formula, graph, i, tangents)
+                rhs, substituted = _rendered(formula, result, digits)
+                kind = "rule"
+            rows.append(Row(names.text(i, "dot"), rhs[0], tangents[i], graph.values[i],
+                            [_equation(graph, text_names, i, "text")], kind, i,
+                            (names.latex(i, "dot"), rhs[1],
+                             [_equation(graph, latex_names, i, "latex")]),
+                            substituted=substituted))
+    return rows
+
+
 def forward_table(source, at, seed=None, style="slides", digits=6, exact=False, substitute=False):
     """The forward accumulation table: one row per node, its value and its tangent.
 
@@ -151,39 +185,8 @@ def forward_table(source, at, seed=None, style="slides", digits=6, exact=False, 
     out = single_output(graph, "forward_table")
     names = Names(graph, style)
     seeds = _seed_direction(graph, values, seed, "forward_table")
-    point = graph
-    text_names, latex_names = names.all("text"), names.all("latex")
-
-    # the numbers: one forward sweep of dual numbers through the graph (the engine's jvp)
-    level = new_level()
-    with np.errstate(all="ignore"):
-        env = graph.evaluate([Dual(v, seed_or_none(t), level) for v, t in zip(values, seeds)])
-    tangents = []
-    for i, e in enumerate(env):
-        tangent = e.tangent if type(e) is Dual and e._level == level else \
-            np.zeros(np.shape(point.values[i])) if np.ndim(point.values[i]) else 0.0
-        tangents.append(tangent)
-
-    seeded = {ref: t for ref, t in zip(graph.input_refs, seeds)}
-    rows = []
-    with np.errstate(all="ignore"):
-        for i in range(len(graph)):
-            lhs = (names.text(i, "dot"), names.latex(i, "dot"))
-            equations = ([_equation(point, text_names, i, "text")],
-                         [_equation(point, latex_names, i, "latex")])
-            substituted = None
-            if i in seeded:
-                rhs = (format_value(seeded[i], digits, "text"), format_value(seeded[i], digits,
-                                                                             "latex"))
-                kind = "seed"
-            else:
-                formula = Formula(names)
-                result = tangent_formula(formula, point, i, tangents)
-                rhs, substituted = _rendered(formula, result, digits)
-                kind = "rule"
-            rows.append(Row(lhs[0], rhs[0], tangents[i], point.values[i], equations[0], kind, i,
-                            (lhs[1], rhs[1], equations[1]), substituted=substituted))
-
+    tangents = _tangents(graph, values, seeds)
+    rows = _forward_rows(graph, names, seeds, tangents, digits)
     result = tangents[out]
     title = (f"Forward accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
@@ -250,6 +253,49 @@ def _edge_rows(point, names, out, seed, adjoints, digits):
     return rows
 
 
+def _adjoints(graph, out, seed):
+    """The numbers: the engine's backward sweep (inputs the output ignores get a zero)."""
+    from adkit.reverse import backward
+    adjoints = list(backward(graph, {out: seed}) if graph.prims[out] is not CONST else
+                    [ZERO] * len(graph))
+    for i in graph.input_refs:
+        if adjoints[i] is ZERO:
+            adjoints[i] = np.zeros(np.shape(graph.values[i])) if np.ndim(graph.values[i]) else 0.0
+    return adjoints
+
+
+def _reverse_rows(graph, names, out, seed, adjoints, digits):
+    """One row per node, from the output back: its adjoint's formula sums what each of its
+    consumers passes back; the value column lists those consumers."""
+    text_names, latex_names = names.all("text"), names.all("latex")
+    consumers = graph.consumers()
+    rows = []
+    for r in range(len(graph) - 1, -1, -1):
+        if adjoints[r] is ZERO or graph.prims[r] is CONST:
+            continue
+        readers = [j for j in consumers[r] if adjoints[j] is not ZERO
+                   and graph.prims[j].differentiable]
+        eq_text = [_equation(graph, text_names, j, "text") for j in reversed(readers)]
+        eq_latex = [_equation(graph, latex_names, j, "latex") for j in reversed(readers)]
+        if r == out:
+            eq_text.insert(0, f"{names.output} = {names.text(r)}")
+            eq_latex.insert(0, f"{names.output} = {names.latex(r)}")
+        if not eq_text:  # an input the output does not depend on
+            eq_text, eq_latex = ["(not used)"], ["\\text{(not used)}"]
+        if r == out and not readers:
+            rhs, kind = (format_value(seed, digits), format_value(seed, digits, "latex")), "seed"
+        else:
+            formula = Formula(names)
+            terms = [seed] if r == out else []
+            for j in readers:
+                terms.extend(adjoint_terms(formula, graph, j, r, adjoints))
+            result = formula.total(terms)
+            rhs, kind = (formula.render(result, "text"), formula.render(result, "latex")), "rule"
+        rows.append(Row(names.text(r, "bar"), rhs[0], adjoints[r], graph.values[r], eq_text,
+                        kind, r, (names.latex(r, "bar"), rhs[1], eq_latex)))
+    return rows
+
+
 def reverse_table(source, at, seed=None, style="slides", digits=6, exact=False,
                   substitute=False):
     """The reverse accumulation table: rows from the output back to the inputs.
@@ -269,68 +315,26 @@ def reverse_table(source, at, seed=None, style="slides", digits=6, exact=False,
     >>> {name: round(value, 6) for name, value in t.result.items()}
     {'x1': 5.5, 'x2': 1.716338}
     """
-    from adkit.reverse import backward
     graph, values = graph_at(source, at, "reverse_table")  # at the point already
     out = single_output(graph, "reverse_table")
     names = Names(graph, style)
-    point = graph
-    text_names, latex_names = names.all("text"), names.all("latex")
-    seed = _cotangent(seed, point.values[out], names.output)
+    seed = _cotangent(seed, graph.values[out], names.output)
     unit = np.ndim(seed) == 0 and seed == 1
-
-    # the numbers: the engine's backward sweep
-    adjoints = backward(point, {out: seed}) if point.prims[out] is not CONST else \
-        [ZERO] * len(point)
-    adjoints = list(adjoints)
-    inputs = set(graph.input_refs)
-    for i, a in enumerate(adjoints):
-        if a is ZERO and i in inputs:
-            adjoints[i] = np.zeros(np.shape(point.values[i])) if np.ndim(point.values[i]) else 0.0
-
-    consumers = point.consumers()
-    rows = []
+    adjoints = _adjoints(graph, out, seed)
     with np.errstate(all="ignore"):
-        for r in (range(len(point) - 1, -1, -1) if not substitute else ()):
-            if adjoints[r] is ZERO or point.prims[r] is CONST:
-                continue
-            lhs = (names.text(r, "bar"), names.latex(r, "bar"))
-            readers = [j for j in consumers[r] if adjoints[j] is not ZERO
-                       and point.prims[j].differentiable]
-            eq_text = [_equation(point, text_names, j, "text") for j in reversed(readers)]
-            eq_latex = [_equation(point, latex_names, j, "latex") for j in reversed(readers)]
-            if r == out:
-                eq_text.insert(0, f"{names.output} = {names.text(r)}")
-                eq_latex.insert(0, f"{names.output} = {names.latex(r)}")
-            if not eq_text:  # an input the output does not depend on
-                eq_text, eq_latex = ["(not used)"], ["\\text{(not used)}"]
-            if r == out and not readers:
-                rhs = (format_value(seed, digits), format_value(seed, digits, "latex"))
-                kind = "seed"
-            else:
-                formula = Formula(names)
-                terms = [seed] if r == out else []
-                for j in readers:
-                    terms.extend(adjoint_terms(formula, point, j, r, adjoints))
-                result = formula.total(terms)
-                rhs = (formula.render(result, "text"), formula.render(result, "latex"))
-                kind = "rule"
-            rows.append(Row(lhs[0], rhs[0], adjoints[r], point.values[r], eq_text, kind, r,
-                            (lhs[1], rhs[1], eq_latex)))
-
-    if substitute:
-        with np.errstate(all="ignore"):
-            rows = _edge_rows(point, names, out, seed, adjoints, digits)
+        rows = _edge_rows(graph, names, out, seed, adjoints, digits) if substitute else \
+            _reverse_rows(graph, names, out, seed, adjoints, digits)
     result = {name: adjoints[ref] for name, ref in zip(graph.inputs, graph.input_refs)}
     title = (f"Reverse accumulation of {names.output} = {expression_text(graph, out)} at "
              f"{_point_text(graph, values, digits)}")
     if not unit:
         title += f", seed {names.output}\u0304 = {format_value(seed, digits)}"
-    forward_pass = [(f"{names.text(i)} = {format_value(point.values[i], digits)}",
-                     f"{names.latex(i)} = {format_value(point.values[i], digits, 'latex')}")
-                    for i in range(len(point)) if point.prims[i] is not CONST]
+    forward_pass = [(f"{names.text(i)} = {format_value(graph.values[i], digits)}",
+                     f"{names.latex(i)} = {format_value(graph.values[i], digits, 'latex')}")
+                    for i in range(len(graph)) if graph.prims[i] is not CONST]
     result_lines = []
     for name, ref in zip(graph.inputs, graph.input_refs):
-        if style == "griewank" or not unit:
+        if style == "griewank" or not unit:  # a cotangent that is not 1 gives x̄, not ∂z/∂x
             label = (f"{name[0]}\u0304{name[1:]}", f"\\bar{{{latex_name(name)}}}")
         else:
             label = (f"∂{names.output}/∂{name}",

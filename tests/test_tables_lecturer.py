@@ -356,3 +356,10 @@ def test_expression_starting_with_minus_and_warning_for_an_unused_point():
                            "derivative of 0 (misspelt?)\n")
     done = adkit("check", "-x^2", "--at", "x=1")
     assert done.returncode == 0, done.stderr
+
+
+def test_exact_numbers_run_under_a_time_limit(monkeypatch):
+    import adkit.tables as tables
+    monkeypatch.setattr(tables, "EXACT_SECONDS", 0.05)
+    with pytest.raises(ADError, match="took longer than 0.05 s to compute the exact numbers"):
+        ad.reverse_table("x^x^x^x^x^x^x*sin(x^x^x^x)", at={"x": 1.3}, exact=True)

@@ -103,11 +103,16 @@ def _rendered(formula, result, digits):
     return rhs, (formula.render(result, "text", digits), formula.render(result, "latex", digits))
 
 
+EXACT_SECONDS = 5.0  # sympy on a classroom expression: a time limit, as for ad.check
+
+
 def _attach_exact(table, graph, values, tangents=None, seed=None):
     """Give each row its exact numbers (where sympy's agree with the engine's), and the result
     lines too: ``∂z/∂x = ẇ4 = 1/3 + ln 4``."""
+    from adkit.symbolic import _TimeLimit
     from adkit.tables.exact import agrees, exact_text, sweep
-    exact, derivative = sweep(graph, values, tangents, seed)
+    with _TimeLimit(EXACT_SECONDS, "compute the exact numbers (drop exact=True / --exact)"):
+        exact, derivative = sweep(graph, values, tangents, seed)
     refs = [graph.outputs[0]] if table.mode == "forward" else list(graph.input_refs)
     result = table.result if table.mode == "forward" else list(table.result.values())
     result = [result] if table.mode == "forward" else result

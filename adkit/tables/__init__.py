@@ -113,6 +113,9 @@ def _attach_exact(table, graph, values, tangents=None, seed=None):
     from adkit.tables.exact import agrees, exact_text, sweep
     with _TimeLimit(EXACT_SECONDS, "compute the exact numbers (drop exact=True / --exact)"):
         exact, derivative = sweep(graph, values, tangents, seed)
+    point = ", ".join(f"{n} = {exact_text(exact[r])}" for n, r in zip(graph.inputs, graph.input_refs))
+    table.title = table.title.replace(f" at {_point_text(graph, values, table.digits)}",
+                                      f" at {point}", 1)
     refs = [graph.outputs[0]] if table.mode == "forward" else list(graph.input_refs)
     result = table.result if table.mode == "forward" else list(table.result.values())
     result = [result] if table.mode == "forward" else result

@@ -113,7 +113,8 @@ def _attach_exact(table, graph, values, tangents=None, seed=None):
     from adkit.tables.exact import agrees, exact_text, sweep
     with _TimeLimit(EXACT_SECONDS, "compute the exact numbers (drop exact=True / --exact)"):
         exact, derivative = sweep(graph, values, tangents, seed)
-    point = ", ".join(f"{n} = {exact_text(exact[r])}" for n, r in zip(graph.inputs, graph.input_refs))
+    point = ", ".join(f"{n} = {exact_text(exact[r])}"
+                      for n, r in zip(graph.inputs, graph.input_refs))
     table.title = table.title.replace(f" at {_point_text(graph, values, table.digits)}",
                                       f" at {point}", 1)
     refs = [graph.outputs[0]] if table.mode == "forward" else list(graph.input_refs)
@@ -122,7 +123,8 @@ def _attach_exact(table, graph, values, tangents=None, seed=None):
     for k, (ref, number) in enumerate(zip(refs, result)):
         if agrees(derivative[ref], number):
             text, latex = table.result_lines[k]
-            table.result_lines[k] = (text.rsplit(" = ", 1)[0] + " = " + exact_text(derivative[ref]),
+            table.result_lines[k] = (text.rsplit(" = ", 1)[0] + " = " +
+                                     exact_text(derivative[ref]),
                                      latex.rsplit(" = ", 1)[0] + " = " +
                                      exact_text(derivative[ref], "latex"))
     for row in table.rows:

@@ -73,7 +73,8 @@ class Graph:
         return index
 
     def add_node(self, prim, refs, argvals, params=NO_PARAMS, value=None):
-        """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant.
+        """Append ``prim(args)`` and return its index; ``refs`` and ``argvals`` are tuples, one
+        entry per argument (``refs[k] is None`` marks a constant).
 
         The one place a node is appended (tracing, parsing and copying all come here). On a
         lean graph (a gradient sweep's own tape) big arrays that the primitive's derivative
@@ -84,8 +85,8 @@ class Graph:
             argvals, value = lean(prim, refs, argvals, value)
         index = len(self.prims)
         self.prims.append(prim)
-        self.refs.append(refs if type(refs) is tuple else tuple(refs))
-        self.argvals.append(argvals if type(argvals) is tuple else tuple(argvals))
+        self.refs.append(refs)
+        self.argvals.append(argvals)
         self.params.append(params or NO_PARAMS)
         self.values.append(value)
         return index

@@ -63,6 +63,12 @@ def test_inputs_named_like_nodes_switch_the_node_letter_everywhere():
     assert griewank.rows[2].equation == "w₁ = w₋₁ · w₀"
 
 
+def test_the_grader_refuses_inputs_named_like_its_rows():
+    with pytest.raises(ADError, match=r"the inputs w2, w1 read like the table's node names w1, "
+                                      r"w2, …; rename them \(e\.g\. w2 -> a2\)"):
+        ad.grade_table("w2*x + w1", {"ẇ1": 1}, at={"w1": 1.0, "w2": 3.0, "x": 2.0})
+
+
 def test_node_letter_refuses_when_every_letter_is_taken():
     from adkit.printing import NODE_LETTERS, node_letter
     assert node_letter(["x", "w_a", "wx"]) == "w" and node_letter(["w", "b"]) == "v"

@@ -130,7 +130,7 @@ ax.plot(grid, slope, color="#1b7837", lw=2.4, label="its derivative by adkit (ru
 ax.plot(grid[::8], finite[::8], "o", color="#1b7837", ms=5, mfc="white", label="central differences")
 ax.plot(grid, wrong_slope, color="#c0392b", lw=1.8, ls="--", label="a wrong rule (tanh): caught by check")
 ax.set_xlabel("x", fontsize=13)
-ax.set_title(f"A registered primitive: {name}", fontsize=13)
+ax.set_title(f"A primitive of your own: {name}", fontsize=13)
 ax.legend(fontsize=11, frameon=False, loc="upper left")
 ax.tick_params(labelsize=11)
 ax.set_ylim(-1.2, 4.5)

@@ -6,6 +6,7 @@ exits with status 2; no traceback reaches the user.
 """
 import argparse
 import importlib
+import os
 import sys
 
 from adkit import __version__
@@ -31,9 +32,21 @@ def build_parser():
     return parser
 
 
+def _expressions_may_start_with_minus(parser, argv):
+    """``adkit trace "-x*y"``: a word starting with ``-`` that is no option of the subcommand is
+    an expression; a leading space keeps argparse from reading it as an option."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        return argv
+    sub = parser._subparsers._group_actions[0].choices[argv[0]]
+    options = set(sub._option_string_actions)
+    return argv[:1] + [" " + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+                       and a not in options else a for a in argv[1:]]
+
+
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expressions_may_start_with_minus(parser, argv))
     if args.command is None:
         parser.print_help()
         return 0
@@ -44,6 +57,10 @@ def main(argv=None):
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # adkit trace | head -2: the reader left; end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

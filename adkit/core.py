@@ -106,17 +106,43 @@ class Notation:
     """How a primitive prints, in text (Unicode) and in LaTeX.
 
     kind is one of ``"infix"`` (``w1 · w2``), ``"prefix"`` (``-w1``), ``"function"``
-    (``sin w1``, ``sin(w1 + w2)``), ``"power"`` (``w1^2``) or ``"call"`` (``sum(w1, axis=0)``).
-    precedence orders infix operators: higher binds tighter.
+    (``sin w1``, ``sin(w1 + w2)``), ``"power"`` (``w1^2``), ``"call"`` (``sum(w1, axis=0)``),
+    ``"postfix"`` (``w1ᵀ``), ``"index"`` (``w1[0]``) or ``"implicit"`` (prints its argument:
+    numpy broadcasts by itself).
+    precedence orders infix operators: higher binds tighter. What a printer needs to know
+    about the primitive is a field here, never a check of its name:
+
+    * ``right_paren``: the right operand is parenthesised at equal precedence (a - (b + c)).
+    * ``radical``: prints as a root (``√w1``, ``\\sqrt{w_1}``).
+    * ``juxtapose``: a function that prints without parentheses around a name (``sin w1``);
+      others always print a call (``relu(w1)``).
+    * ``enclose``: ``((open, close), (latex_open, latex_close))`` around the printed
+      application: ``|w1|`` for abs, the Iverson bracket ``[w1 > 0]`` for a comparison.
+    * ``plumbing``: only moves entries around (reshape, broadcast_to): a derivative formula
+      prints its argument alone.
+    * ``linear``: linear in each argument (add, sub, neg, mul): the grader's "linear" rule.
+    * ``partials``: how the local partials print on a slide, a function of
+      ``(out, *args, **params)`` written with adkit primitives, without the guards the numeric
+      rule needs (``w3 · ln w1`` for x^y); None: print the rule itself.
     """
 
-    __slots__ = ("kind", "text", "latex", "precedence")
+    __slots__ = ("kind", "text", "latex", "precedence", "right_paren", "radical", "juxtapose",
+                 "enclose", "plumbing", "linear", "partials")
 
-    def __init__(self, kind, text, latex=None, precedence=None):
+    def __init__(self, kind, text, latex=None, precedence=None, *, right_paren=False,
+                 radical=False, juxtapose=True, enclose=None, plumbing=False, linear=False,
+                 partials=None):
         self.kind = kind
         self.text = text
         self.latex = text if latex is None else latex
         self.precedence = precedence
+        self.right_paren = right_paren
+        self.radical = radical
+        self.juxtapose = juxtapose
+        self.enclose = enclose
+        self.plumbing = plumbing
+        self.linear = linear
+        self.partials = partials
 
     def __repr__(self):
         return f"Notation({self.kind!r}, {self.text!r}, {self.latex!r})"

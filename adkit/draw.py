@@ -8,20 +8,20 @@ and their sum under the node: the fan-out sum of reverse mode.
 
 >>> import adkit as ad
 >>> fig = ad.draw(lambda x, y, z: (x + y) * z, at={"x": -2, "y": 5, "z": -4}, gradients=True)
->>> [t.get_text() for t in fig.axes[0].texts if "w_{4} =" in t.get_text()]
-['$w_{4} = w_{1} + w_{2}$']
+>>> [t.get_text() for t in fig.axes[0].texts if "w_4 =" in t.get_text()]
+['$w_4 = w_1 + w_2$']
 
 matplotlib is imported only when a drawing is made (with the Agg backend when no other one was
 chosen, so drawing works on a headless machine).
 """
 import numbers
-import re
 
 import numpy as np
 
 from adkit.core import ADError, ZERO, shape_of
 from adkit.graph import CONST, INPUT, Graph
-from adkit.printing import format_number, inline_expressions, node_expression, output_name
+from adkit.printing import (default_names, format_number, inline_expressions, latex_name,
+                             node_expression, output_name)
 from adkit.tracing import point_values
 
 VALUE_COLOUR = "#1b7837"      # forward values: green, as in the CS231n pictures
@@ -113,27 +113,12 @@ def _nested(items):
     return format_number(items, "text", digits=4)
 
 
-_NAME = re.compile(r"^([A-Za-z]+)_?(\d+)$")
-
-
-def latex_name(name):
-    """``x1`` -> ``x_{1}``; ``h_prev`` -> ``h_{prev}``; other names as they are."""
-    m = _NAME.match(name)
-    if m:
-        return f"{m.group(1)}_{{{m.group(2)}}}"
-    if "_" in name:
-        head, _, tail = name.partition("_")
-        return f"{head}_{{{tail.replace('_', ' ')}}}"
-    return name
-
-
 def node_labels(graph, style="latex"):
-    """Each node's equation: ``$w_{3} = w_{1} \\cdot w_{2}$`` (style "latex", for mathtext) or
+    """Each node's equation: ``$w_3 = w_1 \\cdot w_2$`` (style "latex", for mathtext) or
     ``w3 = w1 · w2`` (style "text")."""
+    names = default_names(graph, style="text" if style == "text" else "latex")
     if style == "text":
-        names = [f"w{i + 1}" for i in range(len(graph))]
         return [f"{names[i]} = {node_expression(graph, i, names)}" for i in range(len(graph))]
-    names = [f"w_{{{i + 1}}}" for i in range(len(graph))]
     labels = []
     for i, prim in enumerate(graph.prims):
         rhs = (latex_name(graph.params[i]["name"]) if prim is INPUT
@@ -352,12 +337,15 @@ def gradient_labels(picture, wires, out):
     notes = {}
     if picture.adjoint is None:
         return wires, notes, out
+    names = default_names(picture.graph, "latex")
+    letter = names[0][0] if names else "w"
     for key in picture.wires_list():
         label = short(picture.wires.get(key, ZERO))
         wires.setdefault(key, [("", VALUE_COLOUR)]).append((label, ADJOINT_COLOUR))
     for i, readers in enumerate(picture.consumers):
         if picture.graph.prims[i] is INPUT or len(readers) > 1:
-            notes[i] = [(f"$\\bar{{w}}_{{{i + 1}}} = {short(picture.adjoint[i])}$", ADJOINT_COLOUR)]
+            bar = f"\\bar{{{letter}}}" + names[i][1:]
+            notes[i] = [(f"${bar} = {short(picture.adjoint[i])}$", ADJOINT_COLOUR)]
     out = (out or [("", VALUE_COLOUR)]) + [(short(picture.adjoint[picture.graph.outputs[0]]),
                                             ADJOINT_COLOUR)]
     return wires, notes, out
@@ -422,14 +410,15 @@ def _node_indices(graph, highlight):
     if highlight is None:
         return ()
     items = [highlight] if isinstance(highlight, (int, str)) else list(highlight)
+    names = default_names(graph)
     indices = []
     for item in items:
         if isinstance(item, numbers.Integral) and 0 <= item < len(graph):
             indices.append(int(item))
         elif isinstance(item, str) and item in graph.inputs:
             indices.append(graph.input_refs[graph.inputs.index(item)])
-        elif isinstance(item, str) and re.fullmatch(r"w\d+", item) and 0 < int(item[1:]) <= len(graph):
-            indices.append(int(item[1:]) - 1)
+        elif isinstance(item, str) and item in names:
+            indices.append(names.index(item))
         else:
             raise ADError(f"draw: cannot highlight {item!r}; give node indices, 'w3'-style names "
                           f"or input names")
@@ -444,38 +433,8 @@ def to_dot(source, at=None, gradients=False):
     >>> print(to_dot("x*y", at={"x": 3.0, "y": 4.0}, gradients=True).splitlines()[6])
       n0 -> n2 [label=<<font color="#1b7837">3</font><br/><font color="#c0392b">4</font>>];
     """
-    from adkit.printing import default_names
+    from adkit.printing import graph_to_dot
     picture = Picture(source, at, gradients, who="to_dot")
-    graph = picture.graph
-    names = default_names(graph)
     wires, out = value_labels(picture)
     wires, notes, out = gradient_labels(picture, wires, out)
-    lines = ["digraph adkit {", "  rankdir=LR;",
-             '  node [shape=box, style="rounded,filled", fillcolor="#f7f7f7", fontname="Helvetica"];']
-    for i, prim in enumerate(graph.prims):
-        label = _dot_escape(f"{names[i]} = {node_expression(graph, i, names)}")
-        extra = ', fillcolor="#e8f1fb"' if prim is INPUT else ""
-        lines.append(f'  n{i} [label="{label}"{extra}];')
-        for r in dict.fromkeys(r for r in graph.refs[i] if r is not None):
-            lines.append(f"  n{r} -> n{i}{_dot_label(wires.get((r, i)))};")
-    for k, ref in enumerate(graph.outputs):
-        lines.append(f'  out{k} [label="{_dot_escape(output_name(graph, k))}", shape=plaintext, '
-                     f'style=""];')
-        lines.append(f"  n{ref} -> out{k}{_dot_label(out if k == 0 else None)};")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def _dot_escape(text):
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _dot_label(parts):
-    if not parts:
-        return ""
-    html = "<br/>".join(f'<font color="{colour}">{_html(text)}</font>' for text, colour in parts if text)
-    return f" [label=<{html}>]" if html else ""
-
-
-def _html(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return graph_to_dot(picture.graph, wires, out)

@@ -15,7 +15,7 @@ allocating a new one. :func:`adkit.vjp`, ``grad`` and their relatives use it.
 import numpy as np
 
 from adkit.core import ZERO, shape_of
-from adkit.primitives import times, unbroadcast
+from adkit.primitives import times, unbroadcast, zero_wins
 
 
 def backward(graph, seeds, keep_all=False):
@@ -42,6 +42,8 @@ def backward(graph, seeds, keep_all=False):
                     for ref, p in zip(refs, partials):
                         if ref is not None and p is not None:
                             c = g * p if type(p) is float else times(g, p)
+                            if type(c) is float and c - c != 0:  # not finite: the zero rule
+                                c = zero_wins(c, g, p)
                             a = adjoint[ref]
                             adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
                     continue
@@ -72,7 +74,9 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
         elif k == last and g_reusable and not g_shared and _fits_in(g, p):
-            c, fresh = np.multiply(g, p, out=g), True
+            # in g's own buffer; g is gone then, so the zero rule can only see p (a zero
+            # partial still wins; 0 · ∞ with a zero adjoint stays nan here, never a number)
+            c, fresh = zero_wins(np.multiply(g, p, out=g), 1.0, p), True
         else:
             c = times(g, p)
             fresh = type(c) is np.ndarray

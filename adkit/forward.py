@@ -19,6 +19,7 @@ from adkit import arrays as A
 from adkit.arrays import plain_argument
 from adkit.core import ADError, ndim_of, new_level, refuse_complex, shape_of
 from adkit.operators import ArrayBox
+from adkit.primitives import zero_wins
 from adkit.tracing import argnums_of, as_input, as_scalar, output_value, zeros_like
 
 MANUAL_LEVEL = 0  # Duals made by hand share one level, so Dual(2, 1) * Dual(3, 0) just works
@@ -113,7 +114,8 @@ def node_tangent(prim, primals, tangents, out, params, partials=None, batch=None
             continue
         if batch:
             t = _align(t, batch, out_ndim)
-        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
+        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else \
+            zero_wins(p * t, p, t)
         tangent = term if tangent is None else tangent + term
     if tangent is not None:
         # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
@@ -155,6 +157,14 @@ def _unpack(out, level, who):
     raise ADError(f"{who}: the function returned {type(out).__name__}, not a number or array")
 
 
+def seed_or_none(t):
+    """The zero-tangent rule, one definition for ``jvp`` and the forward table: a zero seed is no
+    seed, so it contributes zero (0 · ∞ at sqrt 0, or 0 · log of a negative base, is not nan)."""
+    if (type(t) is float or type(t) is int or type(t) is np.ndarray) and not np.any(t):
+        return None
+    return t
+
+
 def jvp(f, primals, tangents):
     """Jacobian-vector product: ``(f(*primals), J · tangents)`` in one forward sweep.
 
@@ -173,9 +183,7 @@ def jvp(f, primals, tangents):
         if shape_of(t) != shape_of(p):
             raise ADError(f"jvp: tangent {i} has shape {shape_of(t)} but its primal has shape "
                           f"{shape_of(p)}")
-        if (type(t) is float or type(t) is np.ndarray) and not np.any(t):
-            t = None  # a zero seed is no seed: 0 · ∞ (sqrt at 0) must not make ∂/∂y nan
-        duals.append(Dual(p, t, level))
+        duals.append(Dual(p, seed_or_none(t), level))
     return _unpack(f(*duals), level, "jvp")
 
 

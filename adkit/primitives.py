@@ -52,6 +52,9 @@ both use the rules below, so they always agree):
 ``x ** y`` at x = 0    ∂/∂y = 0 (the limit of xʸ log x for y > 0) instead of 0 · (−inf)
 ``log`` at 0           value ``-inf``, derivative ``+inf``; below 0 both are ``nan``
 comparisons, ``sign``  not differentiable: derivative 0 everywhere
+a zero factor          a zero tangent, adjoint or partial contributes 0, even times an
+                       infinite or undefined one (:func:`zero_wins`): d/dx x ** relu(x) is 0
+                       at -2, d/dx sqrt(relu(x)) is 0 at -1
 =====================  ==========================================================
 
 Values follow numpy (IEEE) on floats too: ``ad.log(0.0)`` is ``-inf`` and ``ad.div(1.0, 0.0)``
@@ -72,14 +75,15 @@ from adkit.core import (ADD_PREC, ATOM_PREC, CMP_PREC, MUL_PREC, NEG_PREC, POW_P
 # How a block is written: notation and sympy helpers, and the three ways to define a primitive
 # ---------------------------------------------------------------------------------------------
 
-def infix(text, latex, prec):
-    """Notation of an operator between its arguments: ``w1 · w2``."""
-    return Notation("infix", text, latex, prec)
+def infix(text, latex, prec, **fields):
+    """Notation of an operator between its arguments: ``w1 · w2`` (fields: see Notation)."""
+    return Notation("infix", text, latex, prec, **fields)
 
 
-def function(text, latex=None):
-    """Notation of a named function: ``sin w1``, ``sigmoid(w1 + w2)``."""
-    return Notation("function", text, latex if latex is not None else "\\operatorname{%s}" % text)
+def function(text, latex=None, **fields):
+    """Notation of a named function: ``sin w1``, ``sigmoid(w1 + w2)`` (fields: see Notation)."""
+    return Notation("function", text, latex if latex is not None else "\\operatorname{%s}" % text,
+                    **fields)
 
 
 def sympy_function(name):
@@ -160,7 +164,8 @@ def cos(out, x):
 
 
 @elementwise("neg", np.negative, scalar_impl=operator.neg, saves=(),
-             sympy=sympy_operator(operator.neg), notation=Notation("prefix", "-", "-", NEG_PREC))
+             sympy=sympy_operator(operator.neg),
+             notation=Notation("prefix", "-", "-", NEG_PREC, linear=True))
 def neg(out, x):
     """neg(x) = -x.  ∂/∂x = -1.
 
@@ -181,14 +186,17 @@ def exp(out, x):
     return (out,)
 
 
-@elementwise("log", np.log, scalar_impl=math.log, saves=(0,), notation=function("log", r"\log"))
+@elementwise("log", np.log, scalar_impl=math.log, saves=(0,),
+             notation=function("ln", r"\ln", partials=lambda out, x: (div(1.0, x),)))
 def log(out, x):
-    """log(x), natural logarithm.  ∂/∂x = 1/x.
+    """log(x), natural logarithm.  ∂/∂x = 1/x for x ≥ 0; nan below 0, where log is undefined.
 
-    >>> log(1.0)
-    0.0
+    >>> log(1.0), log.partials(math.nan, -1.0)
+    (0.0, (nan,))
     """
-    return (div(1.0, x),)
+    if isinstance(x, numbers.Number):
+        return (div(1.0, x) if x >= 0 else math.nan,)
+    return (where(less(x, 0.0), math.nan, div(1.0, x)),)
 
 
 @elementwise("log1p", np.log1p, scalar_impl=math.log1p, saves=(0,),
@@ -203,7 +211,8 @@ def log1p(out, x):
 
 
 @elementwise("sqrt", np.sqrt, scalar_impl=math.sqrt, saves=("out",),
-             notation=Notation("function", "sqrt", r"\sqrt"))
+             notation=Notation("function", "√", r"\sqrt", radical=True,
+                               partials=lambda out, x: (div(1.0, 2 * out),)))
 def sqrt(out, x):
     """sqrt(x) = √x.  ∂/∂x = 1/(2√x) (+inf at 0).
 
@@ -260,7 +269,8 @@ def sigmoid(out, x):
 
 
 @elementwise("abs", np.abs, scalar_impl=math.fabs, saves=(0,), sympy=sympy_function("Abs"),
-             notation=function("abs", r"\operatorname{abs}"))
+             notation=function("abs", r"\operatorname{abs}",
+                              enclose=(("|", "|"), (r"\left|", r"\right|"))))
 def abs(out, x):
     """abs(x) = |x|.  ∂/∂x = sign x (0 at 0).
 
@@ -275,7 +285,7 @@ def _scalar_relu(x):
 
 
 @elementwise("relu", lambda x: np.maximum(x, 0.0), scalar_impl=_scalar_relu, saves=(0,),
-             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}"))
+             sympy=lambda sp, x: sp.Max(0, x), notation=function("relu", r"\operatorname{relu}", juxtapose=False))
 def relu(out, x):
     """relu(x) = max(x, 0).  ∂/∂x = [x > 0] (0 at 0).
 
@@ -301,7 +311,7 @@ def square(out, x):
 # ---------------------------------------------------------------------------------------------
 
 @elementwise("add", np.add, scalar_impl=operator.add, nargs=2, saves=(),
-             sympy=sympy_operator(operator.add), notation=infix("+", "+", ADD_PREC))
+             sympy=sympy_operator(operator.add), notation=infix("+", "+", ADD_PREC, linear=True))
 def add(out, x, y):
     """add(x, y) = x + y.  ∂/∂x = 1, ∂/∂y = 1.
 
@@ -312,7 +322,8 @@ def add(out, x, y):
 
 
 @elementwise("sub", np.subtract, scalar_impl=operator.sub, nargs=2, saves=(),
-             sympy=sympy_operator(operator.sub), notation=infix("-", "-", ADD_PREC))
+             sympy=sympy_operator(operator.sub), notation=infix("-", "-", ADD_PREC, right_paren=True,
+                                                                 linear=True))
 def sub(out, x, y):
     """sub(x, y) = x - y.  ∂/∂x = 1, ∂/∂y = -1.
 
@@ -323,7 +334,7 @@ def sub(out, x, y):
 
 
 @elementwise("mul", np.multiply, scalar_impl=operator.mul, nargs=2, saves=(0, 1),
-             sympy=sympy_operator(operator.mul), notation=infix("·", r"\cdot", MUL_PREC))
+             sympy=sympy_operator(operator.mul), notation=infix("·", r"\cdot", MUL_PREC, linear=True))
 def mul(out, x, y):
     """mul(x, y) = x · y.  ∂/∂x = y, ∂/∂y = x.
 
@@ -338,7 +349,8 @@ def _scalar_div(x, y):
 
 
 @elementwise("div", np.true_divide, scalar_impl=_scalar_div, nargs=2, saves=(1, "out"),
-             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC))
+             sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC, right_paren=True,
+                            partials=lambda out, x, y: (div(1.0, y), neg(div(out, y)))))
 def div(out, x, y):
     """div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.
 
@@ -356,7 +368,8 @@ def _scalar_pow(x, y):
 
 
 @elementwise("pow", np.power, scalar_impl=_scalar_pow, nargs=2, saves=(0, 1, "out"),
-             sympy=sympy_operator(operator.pow), notation=Notation("power", "^", "^", POW_PREC))
+             sympy=sympy_operator(operator.pow), notation=Notation("power", "^", "^", POW_PREC,
+                                partials=lambda out, x, y: (y * power(x, y - 1), out * log(x))))
 def pow_p(out, x, y):
     """pow(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x (0 at x = 0).
 
@@ -423,7 +436,8 @@ def _scalar_maximum(x, y):
 
 
 @elementwise("maximum", np.maximum, scalar_impl=_scalar_maximum, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Max"), notation=function("max", r"\max"))
+             sympy=sympy_function("Max"), notation=function("max", r"\max",
+                               partials=lambda out, x, y: (greater(x, y), less(x, y))))
 def maximum(out, x, y):
     """maximum(x, y), elementwise. Ties split the derivative: 0.5 each.
 
@@ -438,7 +452,8 @@ def _scalar_minimum(x, y):
 
 
 @elementwise("minimum", np.minimum, scalar_impl=_scalar_minimum, nargs=2, saves=(0, 1),
-             sympy=sympy_function("Min"), notation=function("min", r"\min"))
+             sympy=sympy_function("Min"), notation=function("min", r"\min",
+                               partials=lambda out, x, y: (less(x, y), greater(x, y))))
 def minimum(out, x, y):
     """minimum(x, y), elementwise. Ties split the derivative: 0.5 each.
 
@@ -459,7 +474,8 @@ def _tie_split(x, y, wins):
 
 def _comparison(name, np_impl, op, text, latex, sympy_name):
     return not_differentiable(name, np_impl, scalar_impl=op, nargs=2,
-                              sympy=sympy_function(sympy_name), notation=infix(text, latex, CMP_PREC),
+                              sympy=sympy_function(sympy_name),
+                              notation=infix(text, latex, CMP_PREC, enclose=(("[", "]"), ("[", "]"))),
                               doc=f"{name}(x, y) = x {text} y, elementwise; derivative 0.")
 
 
@@ -538,7 +554,24 @@ def times(g, p):
             return -g
     if type(g) is float and g == 1.0 and not _is_boolean(p):
         return p
-    return g * p
+    return zero_wins(g * p, g, p)
+
+
+def zero_wins(c, a, b):
+    """The zero rule, defined once for both modes and the tables: in the product ``c = a · b``
+    of a partial and a tangent (forward) or an adjoint (reverse), a zero factor contributes
+    zero even where the other is infinite or undefined. The chain rule through a constant
+    (relu below 0, x · 0) is zero: ``d/dx x ** relu(x)`` at -2 is 0, not 0 · log(-2) = nan.
+
+    >>> zero_wins(math.inf * 0.0, math.inf, 0.0), zero_wins(3.0, 1.5, 2.0)
+    (0.0, 3.0)
+    """
+    if type(c) is float:
+        return c if c - c == 0 or not (a == 0 or b == 0) else 0.0  # c - c: nan when c is not finite
+    if type(c) is np.ndarray and c.dtype.kind == "f" and not np.isfinite(c).all():
+        zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
+        return np.where(zero, 0.0, c) if zero.any() else c
+    return c  # values of an outer sweep (Dual, Tracer) are left to that sweep
 
 
 def _is_boolean(p):
@@ -578,7 +611,7 @@ def _sympy_reduction(sp, x, *, axis, keepdims):
 
 
 @array_primitive("sum", _np_sum, jvp=_sum_jvp, saves=(), sympy=_sympy_reduction,
-                 notation=Notation("call", "sum", r"\sum"))
+                 notation=Notation("call", "Σ", r"\sum"))
 def sum_p(ct, out, x, *, axis, keepdims):
     """sum(x, axis, keepdims) = Σ over ``axis``.  Adjoint: the output adjoint broadcast back.
 
@@ -696,7 +729,7 @@ def _reshape_jvp(primals, tangents, out, batch, *, shape):
 
 
 @array_primitive("reshape", lambda x, *, shape: np.asarray(x).reshape(shape), jvp=_reshape_jvp,
-                 saves=())
+                 saves=(), notation=Notation("call", "reshape", plumbing=True))
 def reshape_p(ct, out, x, *, shape):
     """reshape(x, shape) (the method: numpy's function adds a Python layer).  Adjoint: reshaped back.
 
@@ -738,7 +771,8 @@ def _broadcast_jvp(primals, tangents, out, batch, *, shape):
     return _broadcast(_reshaped(t, aligned), t_shape[:batch] + shape)
 
 
-@array_primitive("broadcast_to", _np_broadcast_to, jvp=_broadcast_jvp, saves=())
+@array_primitive("broadcast_to", _np_broadcast_to, jvp=_broadcast_jvp, saves=(),
+                 notation=Notation("call", "broadcast_to", plumbing=True))
 def broadcast_to_p(ct, out, x, *, shape):
     """broadcast_to(x, shape): repeat along new or length-1 axes.  Adjoint: summed back.
 

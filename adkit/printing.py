@@ -6,11 +6,13 @@ nothing here knows a primitive by name. Two styles: ``"text"`` (Unicode: ``w1 ·
 """
 import math
 import numbers
+import re
+import unicodedata
 
 import numpy as np
 
+from adkit.core import ADError, ATOM_PREC, MUL_PREC, NEG_PREC, POW_PREC
 from adkit.graph import CONST, INPUT
-from adkit.primitives import ATOM_PREC, NEG_PREC, POW_PREC
 
 _NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -79,8 +81,65 @@ def _index_text(index):
     return ", ".join(parts)
 
 
+# A function printed without parentheses (sin w1) binds tighter than · but looser than ^; as an
+# operand of an infix operator that is not "juxtaposition-safe" (/ and the comparisons) it is
+# parenthesised: "(exp x) / x", never "exp x / x".
+JUXT_PREC = POW_PREC - 1
+
+
+def _enclose(text, notation, style):
+    opening, closing = notation.enclose[0 if style == "text" else 1]
+    return f"{opening}{text}{closing}"
+
+
+def _infix(n, symbol, args, style):
+    (left, lp), (right, rp) = args
+    prec = n.precedence
+    if lp < prec or (lp == JUXT_PREC and n.right_paren and prec >= MUL_PREC):
+        left = _wrap(left, style)
+    if rp < prec or (rp == prec and n.right_paren):
+        right = _wrap(right, style)
+    text = f"{left} {symbol} {right}"
+    if n.enclose:  # comparisons as numbers: the Iverson bracket [w1 > 0]
+        return _enclose(text, n, style), ATOM_PREC
+    return text, prec
+
+
+def _power(n, symbol, args, params, style):
+    base, bp = args[0]
+    if bp <= POW_PREC:
+        base = _wrap(base, style)
+    if len(args) == 1 and "exponent" not in params:  # square: the exponent is in the symbol
+        return f"{base}{symbol}" if style == "latex" or symbol != "^2" else f"{base}²", POW_PREC
+    if len(args) == 1:  # pow_const: the exponent is a parameter
+        text = format_number(params["exponent"], style)
+        exponent, ep = text, _number_precedence(text)
+    else:
+        exponent, ep = args[1]
+    if style == "latex":
+        return f"{base}^{{{exponent}}}", POW_PREC
+    if exponent.isdigit() or (exponent.startswith("-") and exponent[1:].isdigit()):
+        return base + exponent.translate(_SUPERSCRIPT), POW_PREC
+    if ep < ATOM_PREC:
+        exponent = _wrap(exponent, style)
+    return f"{base}^{exponent}", POW_PREC
+
+
+def _function(n, symbol, args, style):
+    ((arg, ap),) = args
+    if n.enclose:
+        return _enclose(arg, n, style), ATOM_PREC
+    if n.radical:
+        if style == "latex":
+            return f"\\sqrt{{{arg}}}", ATOM_PREC
+        return ("√" + arg if ap >= ATOM_PREC else f"√{_wrap(arg, style)}"), ATOM_PREC
+    if ap >= ATOM_PREC and n.juxtapose:
+        return f"{symbol} {arg}", JUXT_PREC  # sin w1, as on the slides
+    return f"{symbol}{_wrap(arg, style)}", ATOM_PREC
+
+
 def apply_notation(prim, args, params, style="text"):
-    """Print ``prim`` applied to already printed arguments.
+    """Print ``prim`` applied to already printed arguments, as its :class:`Notation` says.
 
     Args:
         args: list of ``(text, precedence)`` pairs.
@@ -90,67 +149,98 @@ def apply_notation(prim, args, params, style="text"):
     n = prim.notation
     symbol = n.text if style == "text" else n.latex
     if n.kind == "infix":
-        (left, lp), (right, rp) = args
-        prec = n.precedence
-        if lp < prec:
-            left = _wrap(left, style)
-        # a - (b + c), a / (b · c): the right side of - and / needs parentheses at equal precedence
-        if rp < prec or (rp == prec and prim.name in ("sub", "div", "matmul")):
-            right = _wrap(right, style)
-        return f"{left} {symbol} {right}", prec
+        return _infix(n, symbol, args, style)
+    if n.kind == "implicit":  # broadcast_to: numpy broadcasts by itself; the operand is the text
+        return args[0]
     if n.kind == "prefix":
         ((arg, ap),) = args
         if ap <= n.precedence:
             arg = _wrap(arg, style)
         return f"{symbol}{arg}", n.precedence
     if n.kind == "power":
-        base, bp = args[0]
-        if bp <= POW_PREC:
-            base = _wrap(base, style)
-        if len(args) == 1 and "exponent" not in params:  # square: the exponent is in the symbol
-            return f"{base}{symbol}" if style == "latex" or symbol != "^2" else f"{base}²", POW_PREC
-        if len(args) == 1:  # pow_const: the exponent is a parameter
-            text = format_number(params["exponent"], style)
-            exponent, ep = text, _number_precedence(text)
-        else:
-            exponent, ep = args[1]
-        if style == "latex":
-            return f"{base}^{{{exponent}}}", POW_PREC
-        if exponent.isdigit() or (exponent.startswith("-") and exponent[1:].isdigit()):
-            return base + exponent.translate(_SUPERSCRIPT), POW_PREC
-        if ep < ATOM_PREC:
-            exponent = _wrap(exponent, style)
-        return f"{base}^{exponent}", POW_PREC
-    if n.kind == "postfix":
+        return _power(n, symbol, args, params, style)
+    if n.kind in ("postfix", "index"):
         ((arg, ap),) = args
         if ap < ATOM_PREC:
             arg = _wrap(arg, style)
+        if n.kind == "index":
+            return f"{arg}[{_index_text(params['index'])}]", ATOM_PREC
         return f"{arg}{symbol}", POW_PREC
-    if n.kind == "index":
-        ((arg, ap),) = args
-        if ap < ATOM_PREC:
-            arg = _wrap(arg, style)
-        return f"{arg}[{_index_text(params['index'])}]", ATOM_PREC
     if n.kind == "function" and len(args) == 1 and not params:
-        ((arg, ap),) = args
-        if ap >= ATOM_PREC and n.kind == "function" and prim.name != "sqrt":
-            return f"{symbol} {arg}", POW_PREC - 1  # sin w1, as on the slides
-        if style == "latex" and prim.name == "sqrt":
-            return f"\\sqrt{{{arg}}}", ATOM_PREC
-        return f"{symbol}{_wrap(arg, style)}", ATOM_PREC
+        return _function(n, symbol, args, style)
     # function of several arguments, or a call with parameters: name(a, b, key=value)
     parts = [a for a, _ in args] + _params_text(params)
     return f"{symbol}({', '.join(parts)})", ATOM_PREC
 
 
-def default_names(graph):
-    """Slide-style names: w1, w2, … for every node, inputs included."""
-    return [f"w{i + 1}" for i in range(len(graph))]
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+          "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+
+
+def _latex_subscript(text):
+    return f"_{text}" if len(text) == 1 else f"_{{{text}}}"
+
+
+def _latex_head(head):
+    if len(head) == 1 and "\u0391" <= head <= "\u03c9":
+        letter = unicodedata.name(head, "").split()[-1].lower()
+        return "\\" + (letter.capitalize() if head.isupper() else letter)
+    if head in _GREEK:
+        return "\\" + head
+    if len(head) > 1 or not head.isascii():
+        return "\\mathit{" + head + "}"
+    return head
+
+
+def latex_name(name):
+    r"""A name in LaTeX (also matplotlib's mathtext), the one rule for tables, drawings and pages.
+
+    >>> print(*[latex_name(n) for n in ("x1", "w12", "theta2", "θ", "lr", "h_prev", "x_1")])
+    x_1 w_{12} \theta_2 \theta \mathit{lr} h_{\mathrm{prev}} x_1
+    """
+    head, sep, tail = name.partition("_")
+    if sep and tail and not tail.isdigit():
+        return _latex_head(head) + "_{\\mathrm{" + tail.replace("_", "\\_") + "}}"
+    if sep and tail.isdigit():
+        return _latex_head(head) + _latex_subscript(tail)
+    head = name.rstrip("0123456789")
+    digits = name[len(head):]
+    if not head:
+        return name
+    return _latex_head(head) + (_latex_subscript(digits) if digits else "")
+
+
+NODE_LETTERS = ("w", "v", "u", "h", "t", "q")
+
+
+def node_letter(input_names, preferred="w"):
+    """The letter of node names (w1, w2, …) that no input name can be read as.
+
+    Deck 004's net has inputs w1, w2: its nodes are then v1, v2, … so that "w1" never means two
+    things in one table, drawing, page or grade report.
+
+    >>> node_letter(["x1", "x2"]), node_letter(["w1", "w2", "x"]), node_letter(["w", "v2"])
+    ('w', 'v', 'u')
+    """
+    for letter in (preferred,) + tuple(c for c in NODE_LETTERS if c != preferred):
+        pattern = re.compile(rf"{letter}(_?\d+)?")  # w1, w_1, and w itself
+        if not any(pattern.fullmatch(name) for name in input_names):
+            return letter
+    raise ADError(f"inputs named {', '.join(input_names)} use every node letter "
+                  f"({', '.join(NODE_LETTERS)}); rename an input, e.g. w1 -> a1")
+
+
+def default_names(graph, style="text"):
+    """Slide-style names for every node, inputs included: w1, w2, … (``w_1`` in LaTeX); another
+    letter when an input is called like a node (see :func:`node_letter`)."""
+    letter = node_letter(graph.inputs)
+    names = [f"{letter}{i + 1}" for i in range(len(graph))]
+    return names if style == "text" else [latex_name(n) for n in names]
 
 
 def output_name(graph, k=0):
-    """The output's name: z (f if an input is already called z); z1, z2, … for several."""
-    base = "f" if "z" in graph.inputs else "z"
+    """The output's name: z (f, then y, if an input already has that name); z1, z2, … for several."""
+    base = next(b for b in ("z", "f", "y", "out") if b not in graph.inputs)
     return base if len(graph.outputs) == 1 else f"{base}{k + 1}"
 
 
@@ -172,10 +262,12 @@ def node_expression(graph, i, names, style="text"):
     return apply_notation(prim, args, params, style)[0]
 
 
-def inline_expressions(graph, names=None, style="text"):
+def inline_expressions(graph, names=None, style="text", plumbing=True):
     """Every node printed as one expression of the inputs (no intermediate names).
 
     A plain loop in recording order: each node's text is built from its arguments' texts.
+    ``plumbing=False`` (a derivative formula) prints a reshape or broadcast as its argument: on
+    a slide w̄8 = w̄9 / 3, not broadcast_to(reshape(w̄9, shape=(1,)), shape=(3,)) / 3.
     """
     texts = []
     for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
@@ -193,6 +285,9 @@ def inline_expressions(graph, names=None, style="text"):
                 args.append((text, _number_precedence(text)))
             else:
                 args.append(texts[r])
+        if prim.notation.plumbing and not plumbing and args:
+            texts.append(args[0])
+            continue
         texts.append(apply_notation(prim, args, params, style))
     return [t for t, _ in texts]
 
@@ -206,18 +301,40 @@ def wengert_list(graph):
     return "\n".join(lines)
 
 
-def graph_to_dot(graph):
-    """Graphviz text: one box per node, labelled with its equation, edges from inputs."""
+def graph_to_dot(graph, wire_labels=None, output_label=None):
+    """Graphviz text, the one DOT writer: a box per node labelled with its equation, an edge per
+    argument. ``wire_labels`` maps an edge ``(r, i)`` to ``[(text, colour), …]`` (the values and
+    adjoints :func:`adkit.draw.to_dot` writes on the wires); ``output_label`` labels the output's.
+    """
     names = default_names(graph)
-    lines = ["digraph adkit {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+    wire_labels = wire_labels or {}
+    lines = ["digraph adkit {", "  rankdir=LR;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#f7f7f7", fontname="Helvetica"];']
     for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
-        label = f"{names[i]} = {node_expression(graph, i, names)}".replace('"', r'\"')
-        shape = ', shape=ellipse' if prim is INPUT else ''
-        lines.append(f'  n{i} [label="{label}"{shape}];')
+        label = _dot_escape(f"{names[i]} = {node_expression(graph, i, names)}")
+        extra = ', fillcolor="#e8f1fb"' if prim is INPUT else ""
+        lines.append(f'  n{i} [label="{label}"{extra}];')
         for r in dict.fromkeys(r for r in refs if r is not None):
-            lines.append(f"  n{r} -> n{i};")
+            lines.append(f"  n{r} -> n{i}{_dot_label(wire_labels.get((r, i)))};")
     for k, ref in enumerate(graph.outputs):
-        lines.append(f'  out{k} [label="{output_name(graph, k)}", shape=plaintext];')
-        lines.append(f"  n{ref} -> out{k};")
+        lines.append(f'  out{k} [label="{_dot_escape(output_name(graph, k))}", shape=plaintext, '
+                     f'style=""];')
+        lines.append(f"  n{ref} -> out{k}{_dot_label(output_label if k == 0 else None)};")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _dot_escape(text):
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_label(parts):
+    if not parts:
+        return ""
+    html = "<br/>".join(f'<font color="{colour}">{_html(text)}</font>' for text, colour in parts
+                        if text)
+    return f" [label=<{html}>]" if html else ""
+
+
+def _html(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -128,8 +128,9 @@ class PointCheck:
     ``error`` (the largest relative disagreement) or ``undefined`` (why there is none)."""
 
     def __init__(self, at, value=None, forward=None, reverse=None, symbolic=None, error=None,
-                 undefined=None):
+                 undefined=None, kink=None):
         self.at = at
+        self.kink = kink  # "relu at its kink": sympy's value there is a convention too
         self.value = value
         self.forward = forward
         self.reverse = reverse
@@ -158,6 +159,8 @@ class CheckReport:
         self.forward = first.forward if first else {}
         self.reverse = first.reverse if first else {}
         self.symbolic = (first.symbolic or {}) if first else {}  # {} when sympy could not
+        # at a kink adkit's documented convention (relu'(0) = 0) and sympy's (Heaviside(0) = ½)
+        # differ; forward and reverse must still agree
         self.max_error = max((p.error for p in defined), default=math.nan)
         self.ok = bool(defined) and self.max_error <= tolerance
 
@@ -190,7 +193,8 @@ class CheckReport:
             if p.undefined is not None:
                 lines.append(f"at {at}: undefined ({p.undefined})")
                 continue
-            lines.append(f"at {at}:")
+            lines.append(f"at {at}:" + (f" kink: convention ({p.kink}; sympy's value there is "
+                                        f"another convention, not compared)" if p.kink else ""))
             labels = [f"∂{self.output}/∂{n}" for n in self.names]
             rows = [["", "forward", "reverse", "sympy"]] + [
                 [label, number(p.forward[n]), number(p.reverse[n]),
@@ -232,6 +236,46 @@ def _symbolic_values(sp, derivatives, symbols, at):
         z = complex(d.evalf(20, subs=subs))
         values[name] = z.real if abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)) else math.nan
     return values
+
+
+def kinks(graph, values, step=1e-7):
+    """Where the point sits on a kink: the nodes whose local partials jump there (their left and
+    right values differ), e.g. ``"relu at w1 = 0"``; None when there is none.
+
+    Found by the rule itself, not by names, so a registered primitive's kink is found too.
+
+    >>> import adkit as ad
+    >>> kinks(ad.parse("relu(x) + x^2"), [0.0]), kinks(ad.parse("relu(x)"), [1.0])
+    ('relu at its kink', None)
+    """
+    with np.errstate(all="ignore"):
+        point = graph.at_point(values)
+    found = []
+    for i, (prim, refs, argvals, params) in enumerate(point.nodes):
+        if prim in (INPUT, CONST) or prim.partials is None or not prim.differentiable:
+            continue
+        args = [c if r is None else point.values[r] for r, c in zip(refs, argvals)]
+        if any(np.ndim(a) for a in args):
+            continue
+        for k, r in enumerate(refs):
+            if r is not None and _jumps(prim, args, params, k, step):
+                found.append(f"{prim.name} at its kink")
+                break
+    return ", ".join(dict.fromkeys(found)) or None
+
+
+def _jumps(prim, args, params, k, step):
+    """Do the partials of ``prim`` differ just left and just right of argument ``k``?"""
+    sides = []
+    with np.errstate(all="ignore"):
+        for h in (-step, step):
+            moved = list(args)
+            moved[k] = float(args[k]) + h * max(1.0, abs(float(args[k])))
+            out = prim(*moved, **params)
+            sides.append([None if p is None else float(p)
+                          for p in prim.partials(out, *moved, **params)])
+    return any(a is not None and b is not None and math.isfinite(a) and math.isfinite(b)
+               and abs(a - b) > 1e-3 * max(1.0, abs(a), abs(b)) for a, b in zip(*sides))
 
 
 def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
@@ -294,8 +338,12 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
             what = "the function" if not math.isfinite(value) else "the derivative"
             checked.append(PointCheck(point, undefined=f"{what} is not finite there"))
             break
+        values = [point[n] for n in names]
+        error = _largest_disagreement(names, forward, reverse, None)
+        exact = _largest_disagreement(names, forward, reverse, symbolic) if symbolic else 0.0
+        kink = kinks(g, values) if exact > tolerance else None
         checked.append(PointCheck(point, value, forward, reverse, symbolic,
-                                  _largest_disagreement(names, forward, reverse, symbolic)))
+                                  error if kink else max(error, exact), kink=kink))
         if len(checked) >= points:
             break
     if random and not checked:

@@ -122,7 +122,7 @@ def test_gradescope_results_json_for_one_student(course):
                   "output": "Correct.", "visibility": "visible"}
     assert (q2["score"], q2["max_score"], q2["status"], q2["visibility"]) == (0.0, 1.0, "failed",
                                                                              "visible")
-    assert q2["output"].startswith("Product rule in the derivative of x · log x")
+    assert q2["output"].startswith("Product rule in the derivative of x · ln x")
     assert (t1["score"], t1["max_score"], t1["status"], t1["output"]) == (0.0, 5.0, "failed",
                                                                          "No answer.")
     assert math.isclose(results["score"], sum(t["score"] for t in results["tests"]))

@@ -18,10 +18,6 @@ from adkit.graph import CONST, INPUT
 from adkit.grading.numeric import close, node_args, tangent_of, tangent_sweep
 from adkit.printing import inline_expressions
 
-# Linear in their one variable argument: no chain factor to forget, no sign of their own.
-_LINEAR = {"add", "sub", "neg", "mul"}
-
-
 def _variable_positions(graph, i):
     return [k for k, r in enumerate(graph.refs[i]) if r is not None]
 
@@ -30,7 +26,7 @@ def _is_nonlinear(graph, i):
     """Applying node i to a value is a function with its own derivative (sin, exp, 1/w, w^2)."""
     name = graph.prims[i].name
     positions = _variable_positions(graph, i)
-    if name in _LINEAR:
+    if graph.prims[i].notation.linear:  # add, sub, neg, mul: no chain factor to forget
         return False
     if name == "div" and positions == [0]:
         return False  # w / c is linear in w

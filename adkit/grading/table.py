@@ -138,6 +138,14 @@ class TableQuestion:
         missing = [n for n in graph.inputs if n not in at]
         if missing:
             raise ADError(f"grade_table: no value in `at` for {', '.join(missing)}")
+        from adkit.printing import node_letter
+        if node_letter(graph.inputs) != "w":  # the rows are ẇk/w̄k: "w1" would mean two things
+            clash = [n for n in graph.inputs if node_letter([n]) != "w"]
+            many = len(clash) > 1
+            raise ADError(f"grade_table: the input{'s' if many else ''} {', '.join(clash)} "
+                          f"read{'' if many else 's'} like the table's node names w1, w2, …; "
+                          f"rename {'them' if many else 'it'} (e.g. {clash[0]} -> "
+                          f"a{clash[0].lstrip('w_') or '1'})")
         point = {}
         for n in graph.inputs:
             value = _as_float(at[n]) if not isinstance(at[n], bool) else None

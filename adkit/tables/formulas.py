@@ -34,6 +34,15 @@ class Formula:
             self.tracers[key] = Tracer(self.graph, index, value)
         return self.tracers[key]
 
+    def constant(self, c):
+        """A constant argument as a named input (its name: the number as it prints)."""
+        key = ("const", repr(c))
+        if key not in self.tracers:
+            index = self.graph.add_input(f"_{len(self.tracers)}", c)
+            self.labels[index] = (format_number(c, "text"), format_number(c, "latex"))
+            self.tracers[key] = Tracer(self.graph, index, c)
+        return self.tracers[key]
+
     def _node(self, t):
         g = self.graph
         return g.prims[t.index], g.refs[t.index], g.argvals[t.index]
@@ -94,21 +103,45 @@ class Formula:
                     return inner_prim(self._leading(-a), b)
         return t
 
-    def render(self, result, style):
+    def render(self, result, style, digits=None):
+        """The formula as text or LaTeX; with ``digits``, numbers in place of the names (the
+        substituted form ``5 · 1 + 2 · 0``)."""
         if result is None:
             return "0"
         if not (type(result) is Tracer and result.graph is self.graph):
             return format_number(result, style)
         which = 0 if style == "text" else 1
-        names = [self.labels[i][which] if i in self.labels else None
-                 for i in range(len(self.graph))]
-        return inline_expressions(self.graph, names, style)[result.index]
+        if digits is None:
+            names = [self.labels[i][which] if i in self.labels else None
+                     for i in range(len(self.graph))]
+        else:
+            names = [self._number(i, style, digits) for i in range(len(self.graph))]
+        return inline_expressions(self.graph, names, style, plumbing=False)[result.index]
+
+    def _number(self, i, style, digits):
+        if i not in self.labels:
+            return None
+        from adkit.tables.formats import format_value
+        text = format_value(self.graph.values[i], digits, style)
+        if text.startswith("-"):
+            return f"({text})" if style == "text" else f"\\left({text}\\right)"
+        return text
 
 
-def _named_args(formula, graph, i):
-    """The arguments of node ``i`` as tracers of the formula graph (constants stay numbers)."""
-    return [c if r is None else formula.var(r, "", graph.values[r])
-            for r, c in zip(graph.refs[i], graph.argvals[i])]
+def _named_args(formula, graph, i, constants=False):
+    """The arguments of node ``i`` as tracers of the formula graph. Constants stay numbers, or
+    with ``constants`` become named inputs too, so that ln 2 prints as ln 2, not 0.693147."""
+    return [formula.constant(c) if r is None and constants else c if r is None else
+            formula.var(r, "", graph.values[r]) for r, c in zip(graph.refs[i], graph.argvals[i])]
+
+
+def _partials(formula, graph, i, out):
+    """The local partials of node ``i`` as they print: the notation's slide form when the
+    primitive has one (x^y: ``w3 · ln w1`` without the numeric rule's guards), else the rule."""
+    prim, params = graph.prims[i], graph.params[i]
+    shown = prim.notation.partials
+    args = _named_args(formula, graph, i, constants=shown is not None)
+    return (shown or prim.partials)(out, *args, **params)
 
 
 def tangent_formula(formula, graph, i, tangents):
@@ -121,7 +154,7 @@ def tangent_formula(formula, graph, i, tangents):
     carriers = [None if r is None else formula.var(r, "dot", tangents[r]) for r in refs]
     if prim.partials is None:
         return prim.jvp(args, carriers, out, 0, **params)
-    partials = prim.partials(out, *args, **params)
+    partials = _partials(formula, graph, i, out)
     return formula.total(formula.term(p, t, carrier_first=False)
                          for p, t in zip(partials, carriers) if t is not None)
 
@@ -135,7 +168,7 @@ def adjoint_terms(formula, graph, j, r, adjoints):
     out = formula.var(j, "", graph.values[j])
     carrier = formula.var(j, "bar", adjoints[j])
     if prim.partials is not None:
-        partials = prim.partials(out, *args, **params)
+        partials = _partials(formula, graph, j, out)
         terms = [formula.term(partials[k], carrier, carrier_first=True)
                  for k, ref in enumerate(refs) if ref == r]
     else:

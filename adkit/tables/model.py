@@ -14,11 +14,19 @@ class Row:
         kind: ``"seed"`` (ẇ1 = 1, w̄5 = 1) or ``"rule"`` (computed by a derivative rule).
         node: the graph node index.
         latex: ``(lhs, rhs, [equations])`` in LaTeX (math mode content, without ``$``).
+        op: ``"="``, or ``"+="`` for one edge's contribution (reverse tables with substitute).
+        substituted: ``(text, latex)`` of the formula with the numbers put in, or None.
+        exact: ``(primal, value)`` as exact numbers (sympy), or None.
     """
 
-    __slots__ = ("lhs", "rhs", "value", "primal", "equations", "kind", "node", "latex")
+    __slots__ = ("lhs", "rhs", "value", "primal", "equations", "kind", "node", "latex", "op",
+                 "substituted", "exact")
 
-    def __init__(self, lhs, rhs, value, primal, equations, kind, node, latex):
+    def __init__(self, lhs, rhs, value, primal, equations, kind, node, latex, op="=",
+                 substituted=None, exact=None):
+        self.op = op
+        self.substituted = substituted
+        self.exact = exact
         self.lhs = lhs
         self.rhs = rhs
         self.value = value
@@ -35,7 +43,7 @@ class Row:
     @property
     def derivative(self):
         """The derivative column as printed: ``"ẇ1 = 1 (seed)"``."""
-        return f"{self.lhs} = {self.rhs}" + (" (seed)" if self.kind == "seed" else "")
+        return f"{self.lhs} {self.op} {self.rhs}" + (" (seed)" if self.kind == "seed" else "")
 
     def __repr__(self):
         return f"Row({self.equation!r} | {self.derivative!r} | value={self.value!r})"
@@ -50,7 +58,9 @@ class Table:
     """
 
     def __init__(self, mode, rows, result, *, title, result_lines, style, digits, forward_pass=(),
-                 all_rows=None):
+                 all_rows=None, exact=False, substitute=False):
+        self.exact = exact  # the number columns show the rows' exact numbers (ln 2, 1/3)
+        self.substitute = substitute  # the derivative column adds "= 5 · 1 + 2 · 0 = 5"
         self.mode = mode
         self.rows = rows
         self.result = result
@@ -79,28 +89,33 @@ class Table:
             yield Table(self.mode, self.rows[:k], self.result, title=self.title,
                         result_lines=self.result_lines if k == len(self.rows) else [],
                         style=self.style, digits=self.digits, forward_pass=self.forward_pass,
-                        all_rows=self._all_rows)
+                        all_rows=self._all_rows, exact=self.exact, substitute=self.substitute)
 
     def number(self, value, style="text"):
         """A number of the value columns, with ``digits`` significant digits."""
         from adkit.tables.formats import format_value
         return format_value(value, self.digits, style)
 
-    def to_text(self, numbers=True):
+    def to_text(self, numbers=True, width=80):
+        """Aligned text that fits ``width`` columns (None: one line per row, however long)."""
         from adkit.tables.formats import to_text
-        return to_text(self, numbers)
+        return to_text(self, numbers, width)
 
     def to_markdown(self, numbers=True):
         from adkit.tables.formats import to_markdown
         return to_markdown(self, numbers)
 
-    def to_latex(self, numbers=True):
+    def to_latex(self, numbers=True, caption=None, result=False):
+        """A booktabs tabular that fits a Beamer frame; ``caption`` and ``result`` (the
+        derivatives read off the table, below it) are optional."""
         from adkit.tables.formats import to_latex
-        return to_latex(self, numbers)
+        return to_latex(self, numbers, caption, result)
 
-    def to_html(self, numbers=True):
-        from adkit.tables.formats import to_html
-        return to_html(self, numbers)
+    def to_html(self, numbers=True, document=False):
+        """The table as an HTML fragment (for embedding), or with ``document=True`` a complete
+        page with ``<meta charset>`` and styled columns (for a file)."""
+        from adkit.tables.formats import html_document, to_html
+        return html_document([self], numbers) if document else to_html(self, numbers)
 
     def to_csv(self):
         from adkit.tables.formats import to_csv

@@ -1,34 +1,22 @@
-"""Table names: w1, ẇ1, w̄1 (slides) or v₋₁, v̇₋₁, v̄₋₁ (Griewank, Baydin et al.), in text and LaTeX."""
+"""Table names: w1, ẇ1, w̄1 (slides) or v₋₁, v̇₋₁, v̄₋₁ (Griewank, Baydin et al.), in text and LaTeX.
+
+The letter comes from :func:`adkit.printing.node_letter`, so a node is never called like an input
+(deck 004's inputs w1, w2 make the nodes v1, v2, …).
+"""
 import unicodedata
 
 from adkit.core import ADError
+from adkit.printing import latex_name, node_letter
 
 STYLES = ("slides", "griewank")
 
 _SUBSCRIPTS = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-          "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+_MARKS = {"": "", "dot": "\u0307", "bar": "\u0304"}
 
 
 def _latex_subscript(number):
     text = str(number)
     return f"_{text}" if len(text) == 1 else f"_{{{text}}}"
-
-
-def latex_name(name):
-    """An input name in LaTeX: x1 -> x_1, theta2 -> \\theta_2, θ -> \\theta, lr -> \\mathit{lr}."""
-    head = name.rstrip("0123456789")
-    digits = name[len(head):]
-    if head.endswith("_") and digits:
-        head = head[:-1]
-    if len(head) == 1 and "\u0391" <= head <= "\u03c9":
-        letter = unicodedata.name(head, "").split()[-1].lower()
-        head = "\\" + (letter.capitalize() if head.isupper() else letter)
-    elif head in _GREEK:
-        head = "\\" + head
-    elif len(head) > 1 or not head.isascii():
-        head = "\\mathit{" + head.replace("_", "\\_") + "}"
-    return head + (_latex_subscript(digits) if digits else "")
 
 
 class Names:
@@ -51,20 +39,17 @@ class Names:
             else:
                 count += 1
                 self.numbers.append(count)                          # v₁, v₂, …
-        letter = "w" if style == "slides" else "v"
+        self._letter = node_letter(graph.inputs, "w" if style == "slides" else "v")
         taken = set(graph.inputs)
-        base = "z" if style == "slides" else "y"
-        self.output = base if base not in taken else "f"
-        self._letter = letter
+        bases = ("z", "f", "y", "out") if style == "slides" else ("y", "f", "z", "out")
+        self.output = next(b for b in bases if b not in taken)
 
     def text(self, i, kind=""):
         """kind "" (w3), "dot" (ẇ3) or "bar" (w̄3)."""
+        head = unicodedata.normalize("NFC", self._letter + _MARKS[kind])
         number = self.numbers[i]
-        if self.style == "slides":
-            head = {"": "w", "dot": "ẇ", "bar": "w\u0304"}[kind]
-            return f"{head}{number}"
-        head = {"": "v", "dot": "v\u0307", "bar": "v\u0304"}[kind]
-        return head + str(number).translate(_SUBSCRIPTS)
+        return head + (str(number) if self.style == "slides" else
+                       str(number).translate(_SUBSCRIPTS))
 
     def latex(self, i, kind=""):
         head = {"": self._letter, "dot": f"\\dot{{{self._letter}}}",
@@ -74,3 +59,6 @@ class Names:
     def all(self, style, kind=""):
         n = len(self.numbers)
         return [self.text(i, kind) if style == "text" else self.latex(i, kind) for i in range(n)]
+
+
+__all__ = ["Names", "STYLES", "latex_name"]

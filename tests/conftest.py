@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+import adkit.nn  # noqa: F401  registers adkit.nn's primitives first: every test sees one table
+
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=200, deadline=None,

@@ -80,6 +80,8 @@ class Sequential:
             raise ADError("Sequential.add: an InputLayer can only come first")
         self.layers.append(layer)
         self.built = False
+        if self.layers[0].input_shape_hint is not None:  # Keras builds at once when it can
+            self.build()
 
     def build(self, input_shape=None):
         """Make every layer's weights; ``input_shape`` includes the batch axis (None)."""

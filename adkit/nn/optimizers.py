@@ -71,10 +71,16 @@ class Adam(Optimizer):
         m *= self.beta_1
         m += (1.0 - self.beta_1) * g
         v *= self.beta_2
-        v += (1.0 - self.beta_2) * g * g
+        square = np.square(g)
+        square *= 1.0 - self.beta_2
+        v += square
         t = self.iterations
         rate = self.learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
-        w -= rate * m / (np.sqrt(v) + self.epsilon)
+        step = np.sqrt(v, out=square)  # in place: weights can be large, temporaries cost
+        step += self.epsilon
+        np.divide(m, step, out=step)
+        step *= rate
+        w -= step
 
 
 class RMSprop(Optimizer):

@@ -26,6 +26,7 @@ from adkit.lessons_runner import lesson_settings, save_figure
 FIGURES, QUICK = lesson_settings()
 (x_train, y_train), (x_test, y_test) = digits_split()
 x_train, x_test = x_train[..., None], x_test[..., None]    # NHWC: one channel
+nn.clear_session()                                     # layer names from dense, sequential
 nn.set_random_seed(0)
 
 # %% [markdown]

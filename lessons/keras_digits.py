@@ -25,6 +25,7 @@ from adkit.lessons_runner import lesson_settings, save_figure
 
 FIGURES, QUICK = lesson_settings()
 tf = SimpleNamespace(keras=adkit.nn, nn=adkit.nn)   # what `import adkit.tf1 as tf` gives
+adkit.nn.clear_session()                            # layer names from dense, sequential
 adkit.nn.set_random_seed(0)
 epochs = 5
 

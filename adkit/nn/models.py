@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from adkit.core import ADError, ShapeError
+from adkit.core import ADError, ShapeError, shape_of
 from adkit.reverse import value_and_grad
 from adkit.nn import losses as _losses
 from adkit.nn import ops
@@ -102,12 +102,13 @@ class Sequential:
         self.built = True
 
     def _ensure_built(self, x):
+        shape = tuple(shape_of(x)[1:])
         if not self.built:
             hint = self.layers[0].input_shape_hint if self.layers else None
-            self.build((None,) + (hint if hint is not None else tuple(np.shape(x)[1:])))
-        if tuple(np.shape(x)[1:]) != tuple(self.input_shape[1:]):
+            self.build((None,) + (hint if hint is not None else shape))
+        if shape != tuple(self.input_shape[1:]):
             raise ShapeError(f"{self.name}: expects inputs of shape {self.input_shape}, got "
-                             f"{(None,) + tuple(np.shape(x)[1:])}")
+                             f"{(None,) + shape}")
 
     @property
     def weights(self):

@@ -36,11 +36,15 @@ def _operands(prim):
 _GEOMETRY = {"strides": (1, 1), "padding": "VALID"}
 NN_SHAPES = {"conv2d": [(1, 4, 4, 2), (2, 2, 2, 3)], "conv2d_backprop_input": [(1, 3, 3, 3), (2, 2, 2, 3)],
              "conv2d_backprop_filter": [(1, 4, 4, 2), (1, 3, 3, 3)], "max_pool2d": [(1, 4, 4, 2)],
+             "max_pool2d_select": [(1, 4, 4, 2), (1, 4, 4, 2)],
+             "max_pool2d_backprop": [(1, 2, 2, 2), (1, 4, 4, 2)],
              "avg_pool2d": [(1, 4, 4, 2)], "avg_pool2d_transpose": [(1, 2, 2, 2)], "logsumexp": [(2, 3)]}
 NN_PARAMS = {"conv2d": _GEOMETRY, "conv2d_backprop_input": {"x_shape": (1, 4, 4, 2), **_GEOMETRY},
              "conv2d_backprop_filter": {"w_shape": (2, 2, 2, 3), **_GEOMETRY},
              "max_pool2d": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
              "avg_pool2d": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "max_pool2d_select": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "max_pool2d_backprop": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
              "avg_pool2d_transpose": {"x_shape": (1, 4, 4, 2), "window": (2, 2), "strides": (2, 2),
                                       "padding": "VALID"},
              "logsumexp": {"axis": (-1,), "keepdims": False}}

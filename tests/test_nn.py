@@ -282,3 +282,18 @@ def test_dropout_identity_at_inference_and_seeded_in_training():
     np.testing.assert_array_equal(g, a)                 # the mask, scaled
     with pytest.raises(ADError, match=r"dropout: rate must be in \[0, 1\)"):
         nn.dropout(x, 1.0)
+
+
+def test_a_cnn_graph_tables_with_the_adjoint_primitives():
+    """The reverse table of conv → relu → max pool names each adjoint by its primitive."""
+    x, w = np.arange(16.0).reshape(1, 4, 4, 1), np.ones((2, 2, 1, 1))
+
+    def f(x, w):
+        return ad.sum(nn.max_pool2d(nn.relu(nn.conv2d(x, w, padding="SAME")), 2))
+    table = ad.reverse_table(f, at={"x": x, "w": w})
+    assert [f"{r.lhs} = {r.rhs}" for r in table.rows[2:]] == [
+        "w̄4 = max_pool2d_backprop(w̄5, w4, window=(2, 2), strides=(2, 2), padding=VALID)",
+        "w̄3 = w̄4 · (w3 > 0)",
+        "w̄2 = conv2d_backprop_filter(w1, w̄3, w_shape=(2, 2, 1, 1), strides=(1, 1), padding=SAME)",
+        "w̄1 = conv2d_backprop_input(w̄3, w2, x_shape=(1, 4, 4, 1), strides=(1, 1), padding=SAME)"]
+    np.testing.assert_array_equal(table.result["w"], ad.grad(f, argnums=1)(x, w))

@@ -315,25 +315,71 @@ def _max_positions(x, window, strides, padding):
     return ((batch * h + rows) * w + columns) * c + channel
 
 
-def _max_pool_jvp(primals, tangents, out, batch, *, window, strides, padding):
-    (x,), (t,) = primals, tangents
+def _np_max_select(t, x, *, window, strides, padding):
+    """t's entries at the maxima of x's windows; t may carry leading (batch) axes."""
     where = _max_positions(x, window, strides, padding)
-    lead = shape_of(t)[:batch]
-    flat = P.reshape(t, lead + (-1,))
-    return P.getitem(flat, (slice(None),) * batch + (where,))
+    t = np.asarray(t)
+    lead = t.shape[:t.ndim - 4]
+    return t.reshape(lead + (-1,))[(slice(None),) * len(lead) + (where,)]
+
+
+def _np_max_backprop(ct, x, *, window, strides, padding):
+    """ct added into zeros of x's shape at the maxima of x's windows (leading axes kept)."""
+    where = _max_positions(x, window, strides, padding)
+    ct = np.asarray(ct)
+    lead = ct.shape[:ct.ndim - 4]
+    out = np.zeros(lead + (math.prod(np.shape(x)),), dtype=np.result_type(ct, float))
+    index = (slice(None),) * len(lead) + (where,)
+    if strides[0] >= window[0] and strides[1] >= window[1]:
+        out[index] = ct              # windows do not overlap: every position at most once
+    else:
+        np.add.at(out, index, ct)    # a maximum shared by overlapping windows collects them all
+    return out.reshape(lead + np.shape(x))
+
+
+def _max_pool_jvp(primals, tangents, out, batch, *, window, strides, padding):
+    return _max_select(tangents[0], primals[0], window=window, strides=strides, padding=padding)
 
 
 def _max_pool_vjp(ct, out, x, *, window, strides, padding):
-    where = _max_positions(x, window, strides, padding)
-    shape = shape_of(x)
-    return (P.reshape(P.scatter_add(ct, index=(where,), shape=(math.prod(shape),)), shape),)
+    return (_max_backprop(ct, x, window=window, strides=strides, padding=padding),)
+
+
+def _max_select_jvp(primals, tangents, out, batch, *, window, strides, padding):
+    if tangents[0] is None:   # x only chooses the positions: no derivative through it
+        return None
+    return _max_select(tangents[0], primals[1], window=window, strides=strides, padding=padding)
+
+
+def _max_select_vjp(g, out, t, x, *, window, strides, padding):
+    return _max_backprop(g, x, window=window, strides=strides, padding=padding), None
+
+
+def _max_backprop_jvp(primals, tangents, out, batch, *, window, strides, padding):
+    if tangents[0] is None:
+        return None
+    return _max_backprop(tangents[0], primals[1], window=window, strides=strides, padding=padding)
+
+
+def _max_backprop_vjp(g, out, ct, x, *, window, strides, padding):
+    return _max_select(g, x, window=window, strides=strides, padding=padding), None
 
 
 _max_pool = Primitive(
     "max_pool2d", _np_max_pool, jvp=_max_pool_jvp, vjp=_max_pool_vjp, nargs=1, saves=(0,),
     notation=_call("max_pool2d", "maxpool"),
-    doc="max_pool2d(x): the largest value of each window. The adjoint goes to the maximum "
-        "(the first one at a tie), the other entries get 0.")
+    doc="max_pool2d(x): the largest value of each window. Its tangent is max_pool2d_select(ẋ, x), "
+        "its adjoint max_pool2d_backprop(ȳ, x): to each window's maximum (the first at a tie).")
+_max_select = Primitive(
+    "max_pool2d_select", _np_max_select, jvp=_max_select_jvp, vjp=_max_select_vjp, nargs=2,
+    saves=(1,), notation=_call("max_pool2d_select", "maxpool_select"),
+    doc="max_pool2d_select(t, x): t's entries where x's windows have their maxima. Linear in t; "
+        "x only chooses the positions (derivative 0).")
+_max_backprop = Primitive(
+    "max_pool2d_backprop", _np_max_backprop, jvp=_max_backprop_jvp, vjp=_max_backprop_vjp,
+    nargs=2, saves=(1,), notation=_call("max_pool2d_backprop", "maxpool_backprop"),
+    doc="max_pool2d_backprop(ȳ, x): ȳ put back at the maxima of x's windows, zeros elsewhere "
+        "(the adjoint of max_pool2d_select in its first argument).")
 
 
 def _counts(x_shape, window, strides, padding):
@@ -589,7 +635,7 @@ def dropout(x, rate=0.5, training=True, seed=None, rng=None):
     return x * (keep / (1.0 - rate))
 
 
-for _prim in (_conv2d, _backprop_input, _backprop_filter, _max_pool, _avg_pool,
-              _avg_pool_transpose, _logsumexp):
+for _prim in (_conv2d, _backprop_input, _backprop_filter, _max_pool, _max_select, _max_backprop,
+              _avg_pool, _avg_pool_transpose, _logsumexp):
     if _prim.name not in P.PRIMITIVES:
         P.register(_prim)

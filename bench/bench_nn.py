@@ -32,7 +32,6 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import time  # noqa: E402
 
-import numpy as np  # noqa: E402
 
 import adkit.nn as nn  # noqa: E402
 from adkit.datasets import digits_split  # noqa: E402

@@ -327,3 +327,12 @@ def test_deck_004_keras_code_runs_unchanged(tmp_path, monkeypatch, capsys):
     assert accuracy > 0.75
     out = capsys.readouterr().out
     assert "Epoch 5/5" in out and "128/128 - loss:" in out
+
+
+@pytest.mark.parametrize("module", ["adkit.nn.ops", "adkit.nn.layers", "adkit.nn.models",
+                                    "adkit.nn.optimizers", "adkit.nn.datasets", "adkit.datasets"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

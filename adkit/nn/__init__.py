@@ -27,6 +27,18 @@ from adkit.nn.losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanSq
 from adkit.nn.models import History, Sequential  # noqa: F401
 from adkit.nn.optimizers import SGD, Adam, RMSprop  # noqa: F401
 
+__all__ = [
+    "conv2d", "max_pool2d", "avg_pool2d", "softmax", "log_softmax", "logsumexp",
+    "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse",
+    "mean_squared_error", "dropout", "relu", "tanh", "sigmoid", "leaky_relu", "elu", "linear",
+    "set_random_seed", "generator", "clear_session",
+    "Sequential", "History", "Layer", "InputLayer", "Input", "Dense", "Conv2D", "MaxPooling2D",
+    "MaxPool2D", "AveragePooling2D", "Flatten", "Dropout", "SimpleRNN", "Activation",
+    "SGD", "Adam", "RMSprop", "SparseCategoricalCrossentropy", "CategoricalCrossentropy",
+    "BinaryCrossentropy", "MeanSquaredError",
+    "layers", "models", "optimizers", "losses", "datasets", "activations", "utils", "backend",
+]
+
 activations = SimpleNamespace(relu=relu, tanh=tanh, sigmoid=sigmoid, softmax=softmax,
                               log_softmax=log_softmax, leaky_relu=leaky_relu, elu=elu, linear=linear)
 utils = SimpleNamespace(set_random_seed=set_random_seed)

@@ -4,8 +4,8 @@ Each training step is ``ad.value_and_grad`` of the mean loss with respect to eve
 followed by the optimiser's update: the whole of backpropagation is adkit's reverse sweep over
 the recorded graph of the batch.
 
->>> from adkit.nn import Dense, set_random_seed
->>> set_random_seed(0)
+>>> from adkit.nn import Dense, clear_session, set_random_seed
+>>> clear_session(); set_random_seed(0)
 >>> model = Sequential([Dense(4, activation="relu", input_shape=(2,)), Dense(1)], name="tiny")
 >>> model.summary()
 Model: "tiny"
@@ -31,7 +31,7 @@ from adkit.reverse import value_and_grad
 from adkit.nn import losses as _losses
 from adkit.nn import ops
 from adkit.nn import optimizers as _optimizers
-from adkit.nn.layers import InputLayer, Layer, _as_shape, clear_session, unique_name
+from adkit.nn.layers import InputLayer, Layer, clear_session, unique_name
 
 __all__ = ["Sequential", "History", "clear_session"]
 

@@ -224,6 +224,11 @@ def test_model_errors_are_clear():
         model.summary()
     with pytest.raises(ADError, match="compile the model first"):
         model.fit(np.ones((4, 2)), np.ones(4))
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ADError, match="fit: batch_size must be a positive int; got 0"):
+        model.fit(np.ones((4, 2)), np.ones((4, 3)), batch_size=0)
+    with pytest.raises(ShapeError, match="fit: x has 4 samples but y has 3"):
+        model.fit(np.ones((4, 2)), np.ones((3, 3)))
     with pytest.raises(ADError, match="unknown loss 'hinge_squared'"):
         model.compile(optimizer="sgd", loss="hinge_squared")
     with pytest.raises(ADError, match="Dense: unknown activation 'swishy'"):

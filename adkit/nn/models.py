@@ -220,6 +220,9 @@ class Sequential:
         verbose: 0 silent, 1 a progress bar per epoch (tqdm), 2 one line per epoch.
         """
         self._check_compiled("fit")
+        for name, value in (("batch_size", batch_size), ("epochs", epochs)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ADError(f"fit: {name} must be a positive int; got {value!r}")
         x, y = np.asarray(x, dtype=float), np.asarray(y)
         if len(x) != len(y):
             raise ShapeError(f"fit: x has {len(x)} samples but y has {len(y)}")
@@ -255,6 +258,7 @@ class Sequential:
             elif verbose == 2:
                 print(f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - start:.1f}s - "
                       f"{_format(logs)}")
+        self.history = history
         return history
 
     def evaluate(self, x, y, batch_size=32, verbose=1, return_dict=False):

@@ -341,3 +341,32 @@ def test_docstring_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_fit_calls_keras_callbacks_and_fuses_adkit_softmax_by_name(rng):
+    events = []
+
+    class Recorder(nn.Callback):
+        def on_train_begin(self, logs=None):
+            events.append("begin")
+
+        def on_epoch_end(self, epoch, logs=None):
+            events.append((epoch, sorted(logs)))
+
+        def on_train_end(self, logs=None):
+            events.append("end")
+
+    def softmax(x):          # adkit's own softmax under another object (as adkit.tf1 wraps it)
+        return nn.softmax(x)
+    softmax.__module__ = "adkit.tf1.nn"
+    x, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+    model = nn.Sequential([nn.Dense(2, activation=softmax, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    recorder = Recorder()
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[recorder])
+    assert events == ["begin", (0, ["accuracy", "loss"]), (1, ["accuracy", "loss"]), "end"]
+    assert recorder.model is model and model.history.epoch == [0, 1]
+    assert model.train_on_batch(x, y)[2] is True                       # computed from logits
+    user = nn.Sequential([nn.Dense(2, activation=lambda z: nn.softmax(z), input_shape=(3,))])
+    user.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert user.train_on_batch(x, y)[2] is False                       # a user's function: as is

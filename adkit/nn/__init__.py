@@ -24,7 +24,7 @@ from adkit.nn.layers import (Activation, AveragePooling2D, Conv2D, Dense, Dropou
                              InputLayer, Layer, MaxPool2D, MaxPooling2D, SimpleRNN, clear_session)
 from adkit.nn.losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError,  # noqa: F401
                              SparseCategoricalCrossentropy)
-from adkit.nn.models import History, Sequential  # noqa: F401
+from adkit.nn.models import Callback, History, Sequential  # noqa: F401
 from adkit.nn.optimizers import SGD, Adam, RMSprop  # noqa: F401
 
 __all__ = [
@@ -36,11 +36,13 @@ __all__ = [
     "MaxPool2D", "AveragePooling2D", "Flatten", "Dropout", "SimpleRNN", "Activation",
     "SGD", "Adam", "RMSprop", "SparseCategoricalCrossentropy", "CategoricalCrossentropy",
     "BinaryCrossentropy", "MeanSquaredError",
-    "layers", "models", "optimizers", "losses", "datasets", "activations", "utils", "backend",
+    "Callback", "layers", "models", "optimizers", "losses", "datasets", "activations", "utils",
+    "backend", "callbacks",
 ]
 
 activations = SimpleNamespace(relu=relu, tanh=tanh, sigmoid=sigmoid, softmax=softmax,
                               log_softmax=log_softmax, leaky_relu=leaky_relu, elu=elu, linear=linear)
 utils = SimpleNamespace(set_random_seed=set_random_seed)
+callbacks = SimpleNamespace(Callback=Callback, History=History)
 backend = SimpleNamespace(clear_session=clear_session)
 Input = InputLayer

@@ -33,7 +33,7 @@ from adkit.nn import ops
 from adkit.nn import optimizers as _optimizers
 from adkit.nn.layers import InputLayer, Layer, clear_session, unique_name
 
-__all__ = ["Sequential", "History", "clear_session"]
+__all__ = ["Sequential", "History", "Callback", "clear_session"]
 
 
 class History:
@@ -54,7 +54,47 @@ class History:
             self.history.setdefault(key, []).append(value)
 
 
-_FUSED = {("sparse", ops.softmax), ("categorical", ops.softmax), ("binary", ops.sigmoid)}
+_FUSED = {("sparse", "softmax"), ("categorical", "softmax"), ("binary", "sigmoid")}
+
+
+def _output_kind(activation):
+    """"softmax" or "sigmoid" for adkit's own functions of those names (adkit.nn's, and
+    adkit.tf1's tf.nn.softmax), so the loss can be computed from the logits; else None."""
+    if activation is ops.softmax:
+        return "softmax"
+    if activation is ops.sigmoid:
+        return "sigmoid"
+    name = getattr(activation, "__name__", None)
+    if name in ("softmax", "sigmoid") and getattr(activation, "__module__", "").startswith("adkit."):
+        return name
+    return None
+
+
+class Callback:
+    """Keras's callback protocol: ``fit`` calls these (when a callback has them) with ``logs``,
+    the numbers of the epoch ("loss", "accuracy", "val_loss", ...)."""
+
+    def set_model(self, model):
+        self.model = model
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+
+def _notify(callbacks, event, *args):
+    for callback in callbacks:
+        method = getattr(callback, event, None)
+        if method is not None:
+            method(*args)
 
 
 class Sequential:
@@ -152,7 +192,7 @@ class Sequential:
     def _fusable(self, layer):
         return (self.loss is not None and not self.loss.from_logits and
                 hasattr(layer, "pre_activation") and
-                (getattr(self.loss, "kind", None), layer.activation) in _FUSED)
+                (getattr(self.loss, "kind", None), _output_kind(layer.activation)) in _FUSED)
 
     def __call__(self, x, training=False):
         self._ensure_built(x)
@@ -213,11 +253,12 @@ class Sequential:
             logs[prefix + name] = correct / count
         return logs
 
-    def fit(self, x, y, batch_size=32, epochs=1, verbose=1, validation_data=None,
+    def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_data=None,
             validation_split=0.0, shuffle=True, initial_epoch=0):
         """Train for ``epochs`` passes over (x, y) in mini-batches; returns a :class:`History`.
 
         verbose: 0 silent, 1 a progress bar per epoch (tqdm), 2 one line per epoch.
+        callbacks: objects with Keras's methods (``on_epoch_end(epoch, logs)``, ...).
         """
         self._check_compiled("fit")
         for name, value in (("batch_size", batch_size), ("epochs", epochs)):
@@ -232,34 +273,45 @@ class Sequential:
         self._ensure_built(x)
         steps = -(-len(x) // batch_size)
         history = History(self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        callbacks = list(callbacks or ())
+        _notify(callbacks, "set_model", self)
+        _notify(callbacks, "on_train_begin", {})
         for epoch in range(initial_epoch, epochs):
-            order = ops.generator().permutation(len(x)) if shuffle else np.arange(len(x))
+            _notify(callbacks, "on_epoch_begin", epoch, {})
             bar = _progress(steps, f"Epoch {epoch + 1}/{epochs}", verbose)
-            start, total, correct, seen = time.perf_counter(), 0.0, 0.0, 0
-            for s in range(steps):
-                batch = order[s * batch_size:(s + 1) * batch_size]
-                loss, out, fused = self.train_on_batch(x[batch], y[batch])
-                total += loss * len(batch)
-                seen += len(batch)
-                if self.metrics_names:
-                    correct += self._accuracy(y[batch], out, fused) * len(batch)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(_format(self._logs(total, seen, correct)), refresh=False)
-            logs = self._logs(total, seen, correct)
+            start = time.perf_counter()
+            logs = self._train_epoch(x, y, batch_size, shuffle, bar)
             if validation_data is not None:
                 values = self.evaluate(*validation_data, batch_size=batch_size, verbose=0)
                 values = values if isinstance(values, list) else [values]
                 logs.update(zip(["val_" + n for n in ["loss"] + self.metrics_names], values))
             history.record(epoch, logs)
+            _notify(callbacks, "on_epoch_end", epoch, dict(logs))
             if bar is not None:
                 bar.set_postfix_str(_format(logs))
                 bar.close()
             elif verbose == 2:
                 print(f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - start:.1f}s - "
                       f"{_format(logs)}")
+        _notify(callbacks, "on_train_end", dict(history.history))
         self.history = history
         return history
+
+    def _train_epoch(self, x, y, batch_size, shuffle, bar):
+        """One pass over the data in (shuffled) batches; returns the epoch's mean loss and metrics."""
+        order = ops.generator().permutation(len(x)) if shuffle else np.arange(len(x))
+        total, correct, seen = 0.0, 0.0, 0
+        for s in range(0, len(x), batch_size):
+            batch = order[s:s + batch_size]
+            loss, out, fused = self.train_on_batch(x[batch], y[batch])
+            total += loss * len(batch)
+            seen += len(batch)
+            if self.metrics_names:
+                correct += self._accuracy(y[batch], out, fused) * len(batch)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(_format(self._logs(total, seen, correct)), refresh=False)
+        return self._logs(total, seen, correct)
 
     def evaluate(self, x, y, batch_size=32, verbose=1, return_dict=False):
         """Loss (and metrics) on (x, y) at inference (dropout off): ``loss`` or ``[loss, acc]``."""

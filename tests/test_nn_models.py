@@ -194,8 +194,9 @@ def test_binary_and_regression_models_train(rng):
     model = nn.Sequential([nn.Dense(16, activation="tanh", input_shape=(2,)),
                            nn.Dense(1, activation="sigmoid")])
     model.compile(optimizer=nn.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(X, y[:, None], epochs=30, batch_size=32, verbose=0)
+    history = model.fit(X, y, epochs=30, batch_size=32, verbose=0)   # labels (N,), output (N, 1)
     assert history.history["accuracy"][-1] > 0.95
+    assert model.evaluate(X, y, verbose=0)[1] == pytest.approx(model.evaluate(X, y[:, None], verbose=0)[1])
     x = rng.uniform(-1, 1, size=(64, 1))
     reg = nn.Sequential([nn.Dense(1, input_shape=(1,))])
     reg.compile(optimizer=nn.SGD(0.3), loss="mse")

@@ -224,6 +224,15 @@ class Sequential:
         if self.loss is None:
             raise ADError(f"{who}: compile the model first (model.compile(optimizer=..., loss=...))")
 
+    def _targets(self, y):
+        """Targets as the loss needs them: labels of shape (N,) for an output (N, 1) (a sigmoid
+        unit, a regression) get the axis back, as Keras does, instead of broadcasting to (N, N)."""
+        y = np.asarray(y)
+        if (getattr(self.loss, "kind", None) != "sparse" and len(self.output_shape) >= 2 and
+                self.output_shape[-1] == 1 and y.ndim == len(self.output_shape) - 1):
+            y = y[..., None]
+        return y
+
     def _accuracy(self, y, out, fused):
         kind = getattr(self.loss, "kind", None)
         out = np.asarray(out)
@@ -267,10 +276,11 @@ class Sequential:
         x, y = np.asarray(x, dtype=float), np.asarray(y)
         if len(x) != len(y):
             raise ShapeError(f"fit: x has {len(x)} samples but y has {len(y)}")
+        self._ensure_built(x)
+        y = self._targets(y)
         if validation_split and validation_data is None:
             cut = int(len(x) * (1.0 - validation_split))
             x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
-        self._ensure_built(x)
         steps = -(-len(x) // batch_size)
         history = History(self, {"epochs": epochs, "steps": steps, "verbose": verbose})
         callbacks = list(callbacks or ())
@@ -316,8 +326,9 @@ class Sequential:
     def evaluate(self, x, y, batch_size=32, verbose=1, return_dict=False):
         """Loss (and metrics) on (x, y) at inference (dropout off): ``loss`` or ``[loss, acc]``."""
         self._check_compiled("evaluate")
-        x, y = np.asarray(x, dtype=float), np.asarray(y)
+        x = np.asarray(x, dtype=float)
         self._ensure_built(x)
+        y = self._targets(y)
         total = correct = 0.0
         for i in range(0, len(x), batch_size):
             xb, yb = x[i:i + batch_size], y[i:i + batch_size]

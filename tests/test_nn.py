@@ -162,6 +162,24 @@ def test_pooling_matches_loops_and_central_differences(how, padding, s, rng):
     assert inner(c, tangent) == pytest.approx(inner(g, u), rel=1e-12)
 
 
+@given(n=st.integers(1, 2), h=st.integers(1, 7), w=st.integers(1, 7), c=st.integers(1, 2),
+       k=st.integers(1, 3), s=st.integers(1, 3), padding=st.sampled_from(["VALID", "SAME"]),
+       how=st.sampled_from(["max", "avg"]), seed=st.integers(0, 2**32 - 1))
+def test_pooling_random_shapes_value_and_dot_product_identity(n, h, w, c, k, s, padding, how, seed):
+    pool = nn.max_pool2d if how == "max" else nn.avg_pool2d
+    if padding == "VALID" and k > min(h, w):
+        with pytest.raises(ShapeError, match=f"{how}_pool2d"):
+            pool(np.zeros((n, h, w, c)), k, s, padding)
+        return
+    rng = np.random.default_rng(seed)
+    x, u = rng.normal(size=(n, h, w, c)), rng.normal(size=(n, h, w, c))
+    out, tangent = ad.jvp(lambda x: pool(x, k, s, padding), (x,), (u,))
+    np.testing.assert_allclose(out, reference_pool(x, k, s, padding, how), rtol=1e-12, atol=1e-12)
+    v = rng.normal(size=np.shape(out))
+    _, vjp_fn = ad.vjp(lambda x: pool(x, k, s, padding), x)
+    assert inner(v, tangent) == pytest.approx(inner(vjp_fn(v)[0], u), rel=1e-10, abs=1e-10)
+
+
 def test_max_pool_sends_the_adjoint_to_the_maximum_and_first_at_a_tie():
     x = np.array([[1.0, 5.0], [3.0, 5.0]]).reshape(1, 2, 2, 1)
     g = ad.grad(lambda x: ad.sum(nn.max_pool2d(x, 2)))(x)

@@ -315,3 +315,14 @@ def test_a_cnn_graph_tables_with_the_adjoint_primitives():
         "w̄2 = conv2d_backprop_filter(w1, w̄3, w_shape=(2, 2, 1, 1), strides=(1, 1), padding=SAME)",
         "w̄1 = conv2d_backprop_input(w̄3, w2, x_shape=(1, 4, 4, 1), strides=(1, 1), padding=SAME)"]
     np.testing.assert_array_equal(table.result["w"], ad.grad(f, argnums=1)(x, w))
+
+
+def test_import_adkit_leaves_nn_and_tqdm_alone():
+    """adkit.nn (and its primitives) load only when asked for; tqdm only when fit draws a bar."""
+    import subprocess
+    import sys
+    code = ("import sys, adkit; from adkit.primitives import PRIMITIVES; "
+            "print('adkit.nn' in sys.modules, 'conv2d' in PRIMITIVES, 'tqdm' in sys.modules); "
+            "import adkit.nn; print('conv2d' in PRIMITIVES, 'tqdm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False", "True", "False"]

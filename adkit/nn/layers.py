@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from adkit import arrays as A
 from adkit import primitives as P
 from adkit.core import ADError, ShapeError, shape_of
 from adkit.nn import ops
@@ -338,7 +339,7 @@ class Flatten(Layer):
 
     def apply(self, weights, x, training=False):
         shape = shape_of(x)
-        return P.reshape(x, (shape[0], math.prod(shape[1:])))
+        return A.reshape(x, (shape[0], math.prod(shape[1:])))
 
 
 class Activation(Layer):
@@ -407,7 +408,7 @@ class SimpleRNN(Layer):
         n, steps = shape_of(x)[:2]
         h, states = None, []
         for t in range(steps):
-            pre = P.matmul(P.getitem(x, (slice(None), t)), kernel)
+            pre = P.matmul(A.getitem(x, (slice(None), t)), kernel)
             if h is not None:
                 pre = pre + P.matmul(h, recurrent)
             if self.use_bias:
@@ -418,4 +419,4 @@ class SimpleRNN(Layer):
 
     def apply(self, weights, x, training=False):
         states = self.states(weights, x)
-        return P.stack(states, axis=1) if self.return_sequences else states[-1]
+        return A.stack(states, axis=1) if self.return_sequences else states[-1]

@@ -2,7 +2,7 @@
 
 The functions return one loss per sample; the objects (and ``model.compile(loss=...)``) average.
 """
-from adkit import primitives as P
+from adkit import arrays as A
 from adkit.core import ADError
 from adkit.nn.ops import (binary_crossentropy, categorical_crossentropy, mean_squared_error, mse,
                           sparse_categorical_crossentropy)
@@ -28,7 +28,7 @@ class Loss:
         return fn(y_true, y_pred, from_logits=logits) if self.takes_logits else fn(y_true, y_pred)
 
     def __call__(self, y_true, y_pred):
-        return P.mean(self.per_sample(y_true, y_pred))
+        return A.mean(self.per_sample(y_true, y_pred))
 
 
 class SparseCategoricalCrossentropy(Loss):

@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from adkit import arrays as A
 from adkit.core import ADError, ShapeError, shape_of
 from adkit.reverse import value_and_grad
 from adkit.nn import losses as _losses
@@ -251,7 +252,7 @@ class Sequential:
         def objective(*ws):
             out, fused = self.apply(ws, x, training=True, logits=True)
             seen["out"], seen["fused"] = out, fused
-            return ops.P.mean(self.loss.per_sample(y, out, from_logits=fused or None))
+            return A.mean(self.loss.per_sample(y, out, from_logits=fused or None))
         loss, grads = value_and_grad(objective, argnums=tuple(range(len(weights))))(*weights)
         self.optimizer.apply(weights, grads)
         return float(loss), ops._numeric(seen["out"]), seen["fused"]

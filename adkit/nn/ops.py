@@ -25,7 +25,9 @@ import numbers
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from adkit.core import ADError, Boxed, Notation, Primitive, ShapeError, ndim_of, shape_of
+from adkit.core import (PRIMITIVES, ADError, Boxed, Notation, Primitive, ShapeError, ndim_of, register,
+                        shape_of)
+from adkit import arrays as A
 from adkit import primitives as P
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "softmax", "log_softmax", "logsumexp",
@@ -146,9 +148,9 @@ def _merge_batch(fn, t, batch):
         return fn(t)
     shape = shape_of(t)
     lead, rest = shape[:batch], shape[batch:]
-    out = fn(P.reshape(t, (-1,) + rest[1:]))
+    out = fn(A.reshape(t, (-1,) + rest[1:]))
     out_shape = shape_of(out)
-    return P.reshape(out, lead + (rest[0],) + out_shape[1:])
+    return A.reshape(out, lead + (rest[0],) + out_shape[1:])
 
 
 def _per_direction(fn, t, batch):
@@ -157,10 +159,10 @@ def _per_direction(fn, t, batch):
         return fn(t)
     shape = shape_of(t)
     lead = shape[:batch]
-    flat = P.reshape(t, (-1,) + shape[batch:])
-    outs = [fn(P.getitem(flat, (k,))) for k in range(math.prod(lead))]
-    stacked = P.stack(outs)
-    return P.reshape(stacked, lead + shape_of(outs[0]))
+    flat = A.reshape(t, (-1,) + shape[batch:])
+    outs = [fn(A.getitem(flat, (k,))) for k in range(math.prod(lead))]
+    stacked = A.stack(outs)
+    return A.reshape(stacked, lead + shape_of(outs[0]))
 
 
 def _plus(a, b):
@@ -245,18 +247,18 @@ def _call(name, text):
 
 
 _conv2d = Primitive(
-    "conv2d", _np_conv2d, jvp=_conv_jvp, vjp=_conv_vjp, nargs=2, saves=(0, 1),
+    "conv2d", _np_conv2d, jvp=_conv_jvp, vjp=_conv_vjp, nargs=2, saves=(0, 1), vjp_needed=True,
     notation=_call("conv2d", "conv2d"),
     doc="conv2d(x, w): y[n,i,j,o] = Σ_abc x[n, i·s+a, j·s+b, c] · w[a,b,c,o] (NHWC, HWIO).\n"
         "x̄ = conv2d_backprop_input(ȳ, w), w̄ = conv2d_backprop_filter(x, ȳ).")
 _backprop_input = Primitive(
     "conv2d_backprop_input", _np_backprop_input, jvp=_backprop_input_jvp,
-    vjp=_backprop_input_vjp, nargs=2, saves=(0, 1),
+    vjp=_backprop_input_vjp, nargs=2, saves=(0, 1), vjp_needed=True,
     notation=_call("conv2d_backprop_input", "conv2d_backprop_input"),
     doc="conv2d_backprop_input(ȳ, w): the transposed convolution, the adjoint of conv2d in x.")
 _backprop_filter = Primitive(
     "conv2d_backprop_filter", _np_backprop_filter, jvp=_backprop_filter_jvp,
-    vjp=_backprop_filter_vjp, nargs=2, saves=(0, 1),
+    vjp=_backprop_filter_vjp, nargs=2, saves=(0, 1), vjp_needed=True,
     notation=_call("conv2d_backprop_filter", "conv2d_backprop_filter"),
     doc="conv2d_backprop_filter(x, ȳ): the adjoint of conv2d in w (x correlated with ȳ).")
 
@@ -481,13 +483,13 @@ def _kept(out, x, axis, keepdims):
         return out
     shape = shape_of(x)
     kept = tuple(1 if i - len(shape) in axis else n for i, n in enumerate(shape))
-    return P.reshape(out, shape_of(out)[:ndim_of(out) - (len(shape) - len(axis))] + kept)
+    return A.reshape(out, shape_of(out)[:ndim_of(out) - (len(shape) - len(axis))] + kept)
 
 
 def _logsumexp_jvp(primals, tangents, out, batch, *, axis, keepdims):
     (x,), (t,) = primals, tangents
     weights = P.exp(x - _kept(out, x, axis, keepdims))               # softmax along axis
-    return P.sum(weights * t, axis=axis, keepdims=keepdims)
+    return A.sum(weights * t, axis=axis, keepdims=keepdims)
 
 
 def _logsumexp_vjp(ct, out, x, *, axis, keepdims):
@@ -592,9 +594,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     if from_logits:
         log_p = log_softmax(y_pred, axis=axis)
     else:
-        p = y_pred / P.sum(y_pred, axis=axis, keepdims=True)
+        p = y_pred / A.sum(y_pred, axis=axis, keepdims=True)
         log_p = P.log(_clip(p))
-    return -P.sum(y_true * log_p, axis=axis)
+    return -A.sum(y_true * log_p, axis=axis)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
@@ -605,13 +607,13 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     else:
         p = _clip(y_pred)
         per_entry = -(y_true * P.log(p) + (1.0 - y_true) * P.log(1.0 - p))
-    return P.mean(per_entry, axis=axis) if ndim_of(per_entry) else per_entry
+    return A.mean(per_entry, axis=axis) if ndim_of(per_entry) else per_entry
 
 
 def mse(y_true, y_pred, axis=-1):
     """Mean squared error over the last axis, per sample (``keras.losses.mse``)."""
     diff = y_pred - y_true
-    return P.mean(diff * diff, axis=axis) if ndim_of(diff) else diff * diff
+    return A.mean(diff * diff, axis=axis) if ndim_of(diff) else diff * diff
 
 
 mean_squared_error = mse
@@ -637,5 +639,5 @@ def dropout(x, rate=0.5, training=True, seed=None, rng=None):
 
 for _prim in (_conv2d, _backprop_input, _backprop_filter, _max_pool, _max_select, _max_backprop,
               _avg_pool, _avg_pool_transpose, _logsumexp):
-    if _prim.name not in P.PRIMITIVES:
-        P.register(_prim)
+    if _prim.name not in PRIMITIVES:
+        register(_prim)

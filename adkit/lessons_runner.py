@@ -28,7 +28,8 @@ from adkit.core import ADError
 ORDER = [
     "forward-accumulation", "reverse-accumulation", "dual-numbers", "gradient-flow",
     "static-graph", "linear-regression", "logistic-regression", "two-layer-network",
-    "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "custom-primitive",
+    "two-layer-fit", "keras-digits", "cnn",
+    "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "rnn-keras", "custom-primitive",
     "source-transformation",
 ]
 

@@ -20,5 +20,6 @@ from adkit.tables import forward_table, reverse_table
 from adkit.symbolic import check
 from adkit.draw import draw
 from adkit.grading import grade, grade_table
+from adkit.pages import page
 
 __version__ = "0.1.0"

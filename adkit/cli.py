@@ -1,4 +1,4 @@
-"""The ``adkit`` command: one subcommand per job (trace, check, grade, draw, lesson).
+"""The ``adkit`` command: one subcommand per job (trace, check, grade, draw, page, lesson).
 
 Each subcommand lives in its own module under :mod:`adkit.commands` with two functions,
 ``add_parser(subparsers)`` and ``run(args) -> exit code``. Bad input prints a one-line error and
@@ -12,11 +12,12 @@ from adkit import __version__
 from adkit.core import ADError
 
 # The subcommands, in the order `adkit --help` lists them.
-COMMANDS = ["trace", "check", "draw", "lesson", "grade"]
+COMMANDS = ["trace", "check", "draw", "page", "lesson", "grade"]
 
 EPILOG = """examples:
   adkit trace                                  the lecture's example, forward and reverse tables
   adkit trace "x1*x2 + sin(x1)" --at x1=2 x2=5 --mode reverse
+  adkit page "x1*x2 + sin(x1)" --at x1=2 x2=5 -o step.html   step through it in a browser
 """
 
 

@@ -315,10 +315,11 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     for r, i in picture.wires_list():
         (x0, y0), (x1, y1) = positions[r], positions[i]
         faded_wire = i in faded
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), patchA=boxes[r].get_bbox_patch(),
-                                     patchB=boxes[i].get_bbox_patch(), arrowstyle="-|>",
-                                     mutation_scale=16, lw=1.4, color="#555555", shrinkA=1,
-                                     shrinkB=1, zorder=4, alpha=0.3 if faded_wire else 1.0))
+        wire = ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), patchA=boxes[r].get_bbox_patch(),
+                                            patchB=boxes[i].get_bbox_patch(), arrowstyle="-|>",
+                                            mutation_scale=16, lw=1.4, color="#555555", shrinkA=1,
+                                            shrinkB=1, zorder=4, alpha=0.3 if faded_wire else 1.0))
+        wire.set_gid(f"wire-{r}-{i}")  # the SVG's element id: pages light wires up by it
         # numbers in the middle of the bare wire right after the source's column, so that
         # wires skipping columns keep them clear of the boxes in between
         next_x = min((x for x in widest if x > x0 + 1e-9), default=x1)

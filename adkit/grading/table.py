@@ -173,24 +173,30 @@ class TableQuestion:
             return {}
 
     # -- the rules --------------------------------------------------------------------------
+    def rule_terms(self, i):
+        """Row i's rule as data, ``(constant, [(row, coefficient), ...])``: its value is
+        constant + Σ coefficient · value of row (the local partials at the point). The quiz
+        page runs this same rule in the browser."""
+        graph, partials = self.graph, self.partials
+        if self.mode == "forward":
+            if graph.prims[i] is INPUT:
+                return self.seed[graph.params[i]["name"]], []
+            pairs = [(r, p) for r, p in zip(graph.refs[i], partials[i] or ())]
+        elif i == graph.outputs[0]:
+            return 1.0, []
+        else:
+            pairs = [(c, (partials[c] or ())[k] if partials[c] else None)
+                     for c, k in self.consumers[i]]
+        return 0.0, [(r, float(p)) for r, p in pairs if r is not None and p is not None]
+
     def rule_value(self, i, values, fallback=None):
         """Row i's rule applied to ``values`` (row -> number); rows not in it use ``fallback``
         (default: the true values)."""
         fallback = self.true if fallback is None else fallback
-        graph, partials = self.graph, self.partials
-        if self.mode == "forward":
-            if graph.prims[i] is INPUT:
-                return self.seed[graph.params[i]["name"]]
-            pairs = [(r, p) for r, p in zip(graph.refs[i], partials[i] or ())]
-        elif i == graph.outputs[0]:
-            return 1.0
-        else:
-            pairs = [(c, (partials[c] or ())[k] if partials[c] else None)
-                     for c, k in self.consumers[i]]
-        total = 0.0
-        for r, p in pairs:
-            if r is not None and p is not None:
-                total += float(p) * (values[r] if r in values else fallback[r])
+        constant, terms = self.rule_terms(i)
+        total = constant
+        for r, p in terms:
+            total += p * (values[r] if r in values else fallback[r])
         return total
 
     def rule_values(self, values):

@@ -11,8 +11,10 @@ and their sum under the node: the fan-out sum of reverse mode.
 >>> [t.get_text() for t in fig.axes[0].texts if "w_{4} =" in t.get_text()]
 ['$w_{4} = w_{1} + w_{2}$']
 
-matplotlib is imported only when a drawing is made (with the Agg backend when no other one was
-chosen, so drawing works on a headless machine).
+matplotlib is imported only when a drawing is made, through its object-oriented API
+(``matplotlib.figure.Figure``): drawing never chooses or changes the user's backend, works on a
+headless machine, and a Figure shows inline in Jupyter. Graphs above :data:`MAX_DRAWN_NODES`
+nodes are refused with a message (a drawing that size is unreadable and slow).
 """
 import numbers
 import re
@@ -36,6 +38,7 @@ LAYER_GAP = 3.0   # inches between columns at least (one data unit is one inch)
 WIRE_ROOM = 1.5   # inches of bare wire between the boxes of neighbouring columns, for the numbers
 ROW_GAP = 1.6     # inches between nodes of one column
 OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
+MAX_DRAWN_NODES = 80  # larger graphs are unreadable as drawings: refused with a message
 
 
 # -- what to draw -------------------------------------------------------------------------------
@@ -215,12 +218,43 @@ def layered_layout(graph, widths=None):
 
 # -- drawing ------------------------------------------------------------------------------------
 
-def _pyplot():
-    import matplotlib
-    if "matplotlib.pyplot" not in __import__("sys").modules:
-        matplotlib.use("Agg")  # headless by default; a user's own backend choice wins
-    import matplotlib.pyplot as plt
-    return plt
+def new_blank_figure(figsize):
+    """A matplotlib Figure made without pyplot: no backend is chosen or changed (Jupyter shows
+    it inline; ``fig.savefig`` writes PNG, SVG or PDF anywhere)."""
+    from matplotlib.figure import Figure
+    return Figure(figsize=figsize)
+
+
+def figure_svg(fig):
+    """The figure as SVG text (no XML prologue), for pages and Jupyter."""
+    import io
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def graph_svg(graph):
+    """The drawing of a Graph as SVG text (Jupyter's ``_repr_svg_``); None when too large."""
+    if len(graph) > MAX_DRAWN_NODES or not graph.outputs:
+        return None
+    try:
+        return figure_svg(draw(graph))
+    except ADError:  # a graph that cannot be drawn still shows its Wengert list
+        return None
+
+
+def graph_html(graph):
+    """A Graph for Jupyter: its Wengert list beside its drawing (the list alone when large)."""
+    import html
+    listing = f"<pre style='margin:0'>{html.escape(str(graph))}</pre>"
+    svg = graph_svg(graph)
+    if svg is None:
+        note = (f"<p><i>{len(graph)} nodes: too many to draw (the limit is {MAX_DRAWN_NODES})"
+                f"</i></p>" if graph.outputs else "")
+        return f"<div>{listing}{note}</div>"
+    return ("<div style='display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap'>"
+            f"<div>{listing}</div><div style='max-width:100%'>{svg}</div></div>")
 
 
 class Picture:
@@ -234,6 +268,10 @@ class Picture:
         graph = self.graph
         if not graph.outputs:
             raise ADError(f"{who}: the graph has no output")
+        if len(graph) > MAX_DRAWN_NODES:
+            raise ADError(f"{who}: the graph has {len(graph)} nodes; drawings stay readable up to "
+                          f"{MAX_DRAWN_NODES} (draw a smaller part, or use g.to_dot() / adkit "
+                          f"trace for the whole graph)")
         self.labels = node_labels(graph)
         self.text_labels = node_labels(graph, "text")
         self.widths = [label_width(text) for text in self.text_labels]
@@ -386,16 +424,16 @@ def gradient_labels(picture, wires, out):
 
 def new_figure(picture, extra_width=0.0, extra_height=0.0):
     """A figure sized so one data unit is one inch, and the axes for the graph."""
-    plt = _pyplot()
     width, height, xlim, ylim = picture.size()
-    fig = plt.figure(figsize=(width + extra_width, height + extra_height))
+    fig = new_blank_figure((width + extra_width, height + extra_height))
     ax = fig.add_axes([0, 0, width / (width + extra_width), height / (height + extra_height)])
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     return fig, ax
 
 
-def draw(source, at=None, gradients=False, ax=None, highlight=None):
+def draw(source, at=None, gradients=False, ax=None, highlight=None, *, size=None, font_scale=1.0,
+         legend=True):
     """Draw the computational graph of ``source`` as a matplotlib Figure.
 
     Args:
@@ -407,34 +445,85 @@ def draw(source, at=None, gradients=False, ax=None, highlight=None):
             below the wire), plus each input's gradient and each fan-out sum under its node.
         ax: draw into these axes instead of a new figure.
         highlight: node indices (0-based) or names (``"w3"``, an input name) to frame in orange.
+        size: ``(width, height)`` in inches: the drawing is scaled to fit, centred.
+        font_scale: every text (and with it every box and gap) this many times larger.
+        legend: a legend of the colours (input, operation, output; values, adjoints).
 
     Returns:
-        The matplotlib Figure (``fig.savefig("graph.png")``).
+        The matplotlib Figure (``fig.savefig("graph.png")``; in Jupyter it shows inline). It is
+        made without pyplot, so no backend is chosen or changed.
 
     >>> import adkit as ad
     >>> fig = ad.draw("x1*x2 + sin(x1)", at={"x1": 2.0, "x2": 5.0})
     >>> sorted(t.get_gid() for t in fig.axes[0].texts if t.get_gid())[2]
     'w3 = w1 · w2'
     """
+    if not (isinstance(font_scale, numbers.Real) and 0.2 <= font_scale <= 5):
+        raise ADError(f"draw: font_scale must be a number from 0.2 to 5, got {font_scale!r}")
     picture = Picture(source, at, gradients)
     wires, out = value_labels(picture)
     wires, notes, out = gradient_labels(picture, wires, out)
     title = picture.title
     if ax is None:
-        fig, ax = new_figure(picture, extra_height=0.5)
+        fig, ax = new_figure(picture, extra_height=0.5 + (0.45 if legend else 0.0))
         fig.text(0.02, 0.98, title, ha="left", va="top", fontsize=NODE_FONT)
-        if picture.has_values:
-            fig.text(0.98, 0.02, "values (forward)", color=VALUE_COLOUR, ha="right", va="bottom",
-                     fontsize=WIRE_FONT - 2, fontweight="bold")
-            if gradients:
-                fig.text(0.98, 0.02 + 0.3 / fig.get_figheight(), "gradients (adjoints, backward)",
-                         color=ADJOINT_COLOUR, ha="right", va="bottom", fontsize=WIRE_FONT - 2,
-                         fontweight="bold")
+        if legend:
+            _legend(fig, picture, gradients)
         title = None
     else:
         fig = ax.figure
     render(ax, picture, wire_text=wires, node_notes=notes, output_text=out,
            highlight=_node_indices(picture.graph, highlight), title=title)
+    if size is not None or font_scale != 1.0:
+        scale_figure(fig, size, font_scale)
+    return fig
+
+
+def _legend(fig, picture, gradients):
+    """One line at the bottom: what the box fills and the number colours mean."""
+    from matplotlib.patches import Patch
+    handles = [Patch(fc=NODE_FILL["input"], ec="#444444", label="input"),
+               Patch(fc=NODE_FILL["op"], ec="#444444", label="operation"),
+               Patch(fc=NODE_FILL["output"], ec="#444444", label="output")]
+    if picture.has_values:
+        handles.append(Patch(color=VALUE_COLOUR, label="values (forward)"))
+    if gradients:
+        handles.append(Patch(color=ADJOINT_COLOUR, label="gradients (adjoints, backward)"))
+    fig.legend(handles=handles, loc="lower right", ncol=len(handles), frameon=False,
+               fontsize=WIRE_FONT - 2, handlelength=1.2, columnspacing=1.2,
+               bbox_to_anchor=(1.0, 0.0))
+
+
+def scale_figure(fig, size=None, font_scale=1.0):
+    """Scale a finished drawing: fonts by ``font_scale``, then the whole picture to fit ``size``.
+
+    Every length of a drawing is in inches of the figure or in points of its fonts, so scaling
+    the figure and every font by one factor scales the picture uniformly (nothing new overlaps).
+    """
+    width, height = fig.get_size_inches()
+    factor = font_scale
+    if size is not None:
+        try:
+            target = (float(size[0]), float(size[1]))
+        except (TypeError, ValueError, IndexError):
+            raise ADError(f"draw: size must be (width, height) in inches, got {size!r}") from None
+        if not all(0.5 <= v <= 200 for v in target):
+            raise ADError(f"draw: size must be 0.5 to 200 inches each way, got {size!r}")
+        factor = min(target[0] / width, target[1] / height)
+    else:
+        target = (width * factor, height * factor)
+    from matplotlib.text import Annotation
+    for text in fig.findobj(lambda artist: hasattr(artist, "get_fontsize")):
+        text.set_fontsize(text.get_fontsize() * factor)
+        if isinstance(text, Annotation) and text.get_anncoords() == "offset points":
+            text.xyann = (text.xyann[0] * factor, text.xyann[1] * factor)
+    for ax in fig.axes:  # keep one data unit the same number of inches both ways (centred)
+        box = ax.get_position()
+        ax.set_position([0.5 - (0.5 - box.x0) * width * factor / target[0],
+                         0.5 - (0.5 - box.y0) * height * factor / target[1],
+                         box.width * width * factor / target[0],
+                         box.height * height * factor / target[1]])
+    fig.set_size_inches(*target)
     return fig
 
 

@@ -18,7 +18,6 @@ page as data, ``constant + Σ coefficient · row`` (the local partials at the po
 (10, True, False)
 """
 import html as _html
-import io
 import re
 
 import numpy as np
@@ -88,12 +87,8 @@ def _questions(graph, point, tables, seed):
 
 def _graph_svg(graph, point):
     """The drawing of :func:`adkit.draw` as inline SVG, node groups ``node-i``, wires ``wire-r-i``."""
-    from adkit.draw import Picture, draw
-    fig = draw(graph, at=point)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # no XML prologue or DOCTYPE inside HTML
+    from adkit.draw import Picture, draw, figure_svg
+    svg = figure_svg(draw(graph, at=point))
     picture = Picture(graph, point)
     for i, label in enumerate(picture.text_labels):
         svg = svg.replace(f'<g id="{_html.escape(label, quote=True)}">',

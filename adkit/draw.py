@@ -173,13 +173,22 @@ def label_width(text):
 
 
 def layered_layout(graph, widths=None):
-    """Positions ``(x, y)`` in inches: column = longest path from an input, one plain loop.
+    """Positions ``(x, y)`` in inches of every node (see :func:`layout`)."""
+    return layout(graph, widths)[0]
 
-    Inputs sit in column 0 in input order; every other node one column right of its furthest
-    argument; the outputs move to the last column. Within a column nodes are placed near the
-    mean height of their arguments (ties keep recording order), so a chain stays straight.
-    Columns are LAYER_GAP apart, or further when their widest boxes (``widths``, inches per
-    node) would leave less than WIRE_ROOM of wire between them.
+
+def layout(graph, widths=None):
+    """``(positions, routes)``: where each node sits and the bends of each wire, in inches.
+
+    Column = longest path from an input, one plain loop: inputs sit in column 0 in input order,
+    every other node one column right of its furthest argument, the outputs in the last column.
+    A wire that skips columns gets a waypoint in each column it passes (a slot of its own, as a
+    node would have), so it never runs through a box and its numbers have room: ``routes`` maps
+    ``(source, reader)`` to the waypoints between them (empty for neighbouring columns).
+    Within a column, nodes and waypoints are placed near the mean height of what feeds them
+    (ties keep recording order), so a chain stays straight. Columns are LAYER_GAP apart, or
+    further when their widest boxes (``widths``, inches per node) would leave less than
+    WIRE_ROOM of wire between them.
     """
     n = len(graph)
     column = [0] * n
@@ -191,29 +200,51 @@ def layered_layout(graph, widths=None):
     for o in graph.outputs:
         if graph.prims[o] is not INPUT:
             column[o] = last
+    # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
     members = [[] for _ in range(last + 1)]
+    feeds = {}
     for i in range(n):
         members[column[i]].append(i)
-    y = [0.0] * n
-    for c, nodes in enumerate(members):
-        if not nodes:
+        feeds[i] = []
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            previous = r
+            for c in range(column[r] + 1, column[i]):
+                slot = (r, i, c)
+                members[c].append(slot)
+                feeds[slot] = [previous]
+                previous = slot
+            feeds[i].append(previous)
+    y = {}
+    for c, slots in enumerate(members):
+        if not slots:
             continue
+        wanted = {}
+        for k, slot in enumerate(slots):
+            parents = [y[p] for p in feeds[slot]]
+            wanted[slot] = sum(parents) / len(parents) if parents and c else 0.0
+        order = [slots[k] for k in sorted(range(len(slots)), key=lambda k: (-wanted[slots[k]], k))]
         if c == 0:
-            wanted = {i: 0.0 for i in nodes}
-        else:
-            wanted = {}
-            for i in nodes:
-                parents = [y[r] for r in graph.refs[i] if r is not None]
-                wanted[i] = sum(parents) / len(parents) if parents else 0.0
-        order = sorted(nodes, key=lambda i: (-wanted[i], i))  # top to bottom
-        centre = sum(wanted.values()) / len(nodes)
-        for k, i in enumerate(order):
-            y[i] = centre + ((len(order) - 1) / 2 - k) * ROW_GAP
-    widest = [max((widths[i] for i in nodes), default=0.0) if widths else 0.0 for nodes in members]
+            placed = [((len(order) - 1) / 2 - rank) * ROW_GAP for rank in range(len(order))]
+        else:  # each as near its wanted height as ROW_GAP allows, the column's mean kept
+            placed = []
+            for slot in order:
+                placed.append(wanted[slot] if not placed else min(wanted[slot], placed[-1] - ROW_GAP))
+            shift = (sum(wanted.values()) - sum(placed)) / len(placed)
+            placed = [v + shift for v in placed]
+        for slot, v in zip(order, placed):
+            y[slot] = v
+    widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
+              for slots in members]
     column_x = [0.0]
     for c in range(1, last + 1):
         column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + WIRE_ROOM))
-    return [(column_x[column[i]], y[i]) for i in range(n)]
+    positions = [(column_x[column[i]], y[i]) for i in range(n)]
+    routes = {}
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
+    return positions, routes
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -275,7 +306,7 @@ class Picture:
         self.labels = node_labels(graph)
         self.text_labels = node_labels(graph, "text")
         self.widths = [label_width(text) for text in self.text_labels]
-        self.positions = layered_layout(graph, self.widths)
+        self.positions, self.routes = layout(graph, self.widths)
         self.has_values = not graph.abstract and all(v is not None for v in graph.values)
         self.values = graph.values if self.has_values else None
         self.adjoint = self.wires = None
@@ -307,7 +338,7 @@ class Picture:
     def size(self):
         """Figure size in inches for the graph alone (one data unit is one inch)."""
         xs = [x for x, _ in self.positions]
-        ys = [y for _, y in self.positions]
+        ys = [y for _, y in self.positions] + [y for bends in self.routes.values() for _, y in bends]
         out = self.graph.outputs[0]
         left = min(x - max(w / 2, 1.3) for (x, _), w in zip(self.positions, self.widths)) - 0.3
         right = max(max(xs), self.positions[out][0] + self.widths[out] / 2 + OUTPUT_STUB) + 0.5
@@ -336,6 +367,7 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
     boxes = []
+    taken = [_box(x, y, width + 0.2, 0.55) for (x, y), width in zip(positions, picture.widths)]
     for i, (x, y) in enumerate(positions):
         kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
         edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
@@ -350,22 +382,27 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         for k, (note, colour) in enumerate(node_notes.get(i, ())):
             ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
                     color=colour, zorder=3)
+            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
     for r, i in picture.wires_list():
-        (x0, y0), (x1, y1) = positions[r], positions[i]
-        faded_wire = i in faded
-        wire = ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), patchA=boxes[r].get_bbox_patch(),
-                                            patchB=boxes[i].get_bbox_patch(), arrowstyle="-|>",
-                                            mutation_scale=16, lw=1.4, color="#555555", shrinkA=1,
-                                            shrinkB=1, zorder=4, alpha=0.3 if faded_wire else 1.0))
-        wire.set_gid(f"wire-{r}-{i}")  # the SVG's element id: pages light wires up by it
-        # numbers in the middle of the bare wire right after the source's column, so that
-        # wires skipping columns keep them clear of the boxes in between
-        next_x = min((x for x in widest if x > x0 + 1e-9), default=x1)
-        end = x1 - picture.widths[i] / 2 if x1 <= next_x + 1e-9 else next_x - widest[next_x] / 2
-        middle = (x0 + picture.widths[r] / 2 + end) / 2
-        t = min(1.0, max(0.0, (middle - x0) / max(x1 - x0, 1e-9)))
-        lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        for k, (label, colour) in enumerate(wire_text.get((r, i), ())[:2]):
+        points = [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
+        alpha = 0.3 if i in faded else 1.0
+        for k in range(len(points) - 1):  # one patch per bend; only the last has the arrowhead
+            last = k == len(points) - 2
+            wire = ax.add_patch(FancyArrowPatch(
+                points[k], points[k + 1], patchA=boxes[r].get_bbox_patch() if k == 0 else None,
+                patchB=boxes[i].get_bbox_patch() if last else None,
+                arrowstyle="-|>" if last else "-", mutation_scale=16, lw=1.4, color="#555555",
+                shrinkA=1 if k == 0 else 0, shrinkB=1 if last else 0, zorder=4, alpha=alpha))
+            # the SVG's element ids: pages light a wire up by them
+            wire.set_gid(f"wire-{r}-{i}" if last else f"wire-{r}-{i}-part{k}")
+        labels = wire_text.get((r, i), ())[:2]
+        if not labels:
+            continue
+        start = points[0][0] + picture.widths[r] / 2
+        lx, ly = _label_spot(points[0], points[1], start,
+                             points[1][0] - widest.get(points[1][0], picture.widths[i]) / 2,
+                             [text for text, _ in labels], taken)
+        for k, (label, colour) in enumerate(labels):
             ax.annotate(label, (lx, ly), xytext=(0, 7 if k == 0 else -7), textcoords="offset points",
                         ha="center", va="bottom" if k == 0 else "top", fontsize=WIRE_FONT,
                         color=colour, zorder=5, fontweight="bold",
@@ -385,6 +422,49 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     if title:
         ax.set_title(title, fontsize=NODE_FONT, loc="left")
     ax.set_axis_off()
+
+
+def _box(x, y, width, height):
+    """A rectangle (left, right, bottom, top) in inches around the centre (x, y)."""
+    return (x - width / 2, x + width / 2, y - height / 2, y + height / 2)
+
+
+def _text_width(text):
+    """Estimated width in inches of a wire number or note (bold, WIRE_FONT; mathtext shorter)."""
+    plain = re.sub(r"[\\${}_]|\\bar|\\langle|\\rangle", "", text)
+    return 0.1 + len(plain) * WIRE_FONT * 0.62 / 72
+
+
+def _label_spot(a, b, start, end, texts, taken):
+    """Where on the stretch of wire a→b between x = start and x = end the numbers go.
+
+    The middle if it is free, else the first free spot of a few along the stretch (else the
+    least crowded); the numbers' rectangle (one above the wire, one below) joins ``taken``.
+    """
+    (x0, y0), (x1, y1) = a, b
+    width = max(_text_width(t) for t in texts)
+    line = (WIRE_FONT + 2) / 72  # inches of one line of numbers
+    below = line + 0.1 if len(texts) > 1 else 0.0
+    best = None
+    for fraction in (0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6):
+        x = start + fraction * (end - start)
+        t = min(1.0, max(0.0, (x - x0) / max(x1 - x0, 1e-9)))
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        rect = (x - width / 2, x + width / 2, y - below, y + line + 0.1)
+        crowd = sum(_intersection(rect, other) for other in taken)
+        if best is None or crowd < best[0] - 1e-9:
+            best = (crowd, x, y, rect)
+        if crowd == 0:
+            break
+    taken.append(best[3])
+    return best[1], best[2]
+
+
+def _intersection(p, q):
+    """Area in square inches where the rectangles p and q overlap."""
+    w = min(p[1], q[1]) - max(p[0], q[0])
+    h = min(p[3], q[3]) - max(p[2], q[2])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _renderable(mathtext, plain):

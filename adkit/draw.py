@@ -367,7 +367,7 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
     boxes = []
-    taken = [_box(x, y, width + 0.2, 0.55) for (x, y), width in zip(positions, picture.widths)]
+    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
     for i, (x, y) in enumerate(positions):
         kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
         edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
@@ -435,6 +435,10 @@ def _text_width(text):
     return 0.1 + len(plain) * WIRE_FONT * 0.62 / 72
 
 
+# where along a stretch of wire its numbers may sit: the middle first, then outwards
+FRACTIONS = sorted((k / 20 for k in range(2, 19)), key=lambda f: (abs(f - 0.5), f))
+
+
 def _label_spot(a, b, start, end, texts, taken):
     """Where on the stretch of wire a→b between x = start and x = end the numbers go.
 
@@ -446,7 +450,7 @@ def _label_spot(a, b, start, end, texts, taken):
     line = (WIRE_FONT + 2) / 72  # inches of one line of numbers
     below = line + 0.1 if len(texts) > 1 else 0.0
     best = None
-    for fraction in (0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6):
+    for fraction in FRACTIONS:
         x = start + fraction * (end - start)
         t = min(1.0, max(0.0, (x - x0) / max(x1 - x0, 1e-9)))
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)

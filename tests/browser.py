@@ -1,7 +1,8 @@
 """Headless Chromium for the page tests (selenium + Debian's chromium and chromium-driver).
 
 Tests that use :func:`chrome` skip with a clear reason when selenium, chromium or chromedriver
-is missing; CI (.ci/run) installs all three, so there they run.
+is missing; CI (.ci/run) installs all three and sets ADKIT_REQUIRE_BROWSER=1, so there a
+missing browser is a failure, never a silent skip.
 """
 import os
 import shutil
@@ -19,17 +20,23 @@ def _first(paths, name):
     return shutil.which(name)
 
 
+def _skip(reason):
+    if os.environ.get("ADKIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"ADKIT_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
 def chrome():
     """A headless Chrome WebDriver that records the console; skips the test when none is found."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("browser tests need selenium (pip install -e '.[test]')")
+        _skip("browser tests need selenium (pip install -e '.[test]')")
     binary = _first(CHROMIUM, "chromium")
     driver = _first(DRIVERS, "chromedriver")
     if binary is None or driver is None:
-        pytest.skip("no browser found: browser tests need Debian's chromium and chromium-driver "
+        _skip("no browser found: browser tests need Debian's chromium and chromium-driver "
                     "(apt-get install -y chromium chromium-driver; .ci/run installs them)")
     options = webdriver.ChromeOptions()
     options.binary_location = binary
@@ -40,7 +47,7 @@ def chrome():
     try:
         return webdriver.Chrome(service=Service(driver), options=options)
     except Exception as e:  # a broken install is a skip with its reason, not a failure
-        pytest.skip(f"could not start headless chromium: {str(e).splitlines()[0]}")
+        _skip(f"could not start headless chromium: {str(e).splitlines()[0]}")
 
 
 def severe_logs(driver):

@@ -249,11 +249,27 @@ def layout(graph, widths=None):
 
 # -- drawing ------------------------------------------------------------------------------------
 
+_FIGURE_CLASS = []  # made on first use, so that matplotlib is imported only when drawing
+
+
 def new_blank_figure(figsize):
-    """A matplotlib Figure made without pyplot: no backend is chosen or changed (Jupyter shows
-    it inline; ``fig.savefig`` writes PNG, SVG or PDF anywhere)."""
-    from matplotlib.figure import Figure
-    return Figure(figsize=figsize)
+    """A matplotlib Figure made without pyplot: no backend is chosen or changed; it shows
+    inline in Jupyter; ``fig.savefig`` writes PNG, SVG or PDF anywhere."""
+    if not _FIGURE_CLASS:
+        from matplotlib.figure import Figure
+
+        class Drawing(Figure):
+            """A Figure that displays itself in Jupyter (as PNG) without pyplot or a backend;
+            where matplotlib's inline backend is active, its own display is used instead."""
+
+            def _repr_png_(self):
+                import io
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png")
+                return buffer.getvalue()
+
+        _FIGURE_CLASS.append(Drawing)
+    return _FIGURE_CLASS[0](figsize=figsize)
 
 
 def figure_svg(fig):

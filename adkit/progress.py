@@ -6,6 +6,7 @@ turns that into a tqdm bar, imported only when a bar is shown.
 >>> report = bar("grading", enabled=False)
 >>> report(3, 10); report.close()
 """
+import os
 import sys
 
 
@@ -29,7 +30,7 @@ class bar:
         if self._bar is None:
             from tqdm.auto import tqdm
             self._bar = tqdm(total=total, desc=self.desc, file=self.stream, unit="answer",
-                             dynamic_ncols=True, leave=True)
+                             leave=True, **_screen(self.stream))
         if total != self._bar.total:
             self._bar.total = total
         self._bar.update(done - self._bar.n)
@@ -38,3 +39,13 @@ class bar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def _screen(stream):
+    """tqdm's screen size for a terminal that reports none (0×0: tqdm would hide the bar);
+    nothing for real terminals and notebooks (tqdm decides)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return {}
+    return {} if size.columns > 0 and size.lines > 0 else {"ncols": 80, "nrows": 24}

@@ -70,4 +70,25 @@ def test_drawing_never_changes_the_backend():
             "print(type(fig).__name__, 'matplotlib.pyplot' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["Figure", "False"]
+    assert out.stdout.split() == ["Drawing", "False"]
+
+
+def test_in_a_notebook_a_drawing_shows_inline_and_a_graph_as_html(tmp_path):
+    """Run real cells in a Jupyter kernel: ad.draw gives an image, not "<Figure size ...>"."""
+    import pytest
+    nbclient = pytest.importorskip("nbclient", reason="running notebooks needs nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("ipykernel", reason="running notebooks needs ipykernel")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import adkit as ad\n"
+                                          "ad.draw('x1*x2 + sin(x1)', at={'x1': 2.0, 'x2': 5.0})"),
+                nbformat.v4.new_code_cell("ad.parse('x*y + 1')"),
+                nbformat.v4.new_code_cell("ad.check('x*y', at={'x': 1.0, 'y': 2.0})")]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    drawing, graph, report = [cell.outputs for cell in nb.cells]
+    assert any("image/png" in o.get("data", {}) for o in drawing)
+    assert not any("<Figure size" in o.get("data", {}).get("text/plain", "") and
+                   "image/png" not in o.get("data", {}) for o in drawing)
+    assert "<svg" in graph[0]["data"]["text/html"] and "w3 = w1 · w2" in graph[0]["data"]["text/html"]
+    assert "<table>" in report[0]["data"]["text/html"]

@@ -53,6 +53,7 @@ def test_page_is_one_self_contained_file(quiz):
     assert "svg" in p.tags and "table" in p.tags and "script" in p.tags and "style" in p.tags
     assert '<link' not in text and '@import' not in text and "url(http" not in text
     assert text.count("<button") >= 2 and ">Next</button>" in text and ">Prev</button>" in text
+    assert text.count("<tr") == text.count("<tr class=\"step\"") > 0  # every row is a step
 
 
 def test_page_rows_are_the_tables_rows():

@@ -159,9 +159,9 @@ def _body(tables, questions, svg, title, quiz, two_stage, projector):
     for t, table in enumerate(tables):
         heading = "Forward accumulation (tangents)" if table.mode == "forward" else \
             "Reverse accumulation (adjoints)"
-        parts.append(f'<h2>{heading}</h2><table class="sweep {table.mode}" id="table-{t}">'
-                     '<thead><tr><th>value</th><th></th><th>derivative</th><th></th></tr></thead>'
-                     "<tbody>")
+        # no header row: every <tr> of the page is one step (the h2 names the columns)
+        parts.append(f'<h2>{heading}: value, then derivative</h2>'
+                     f'<table class="sweep {table.mode}" id="table-{t}"><tbody>')
         parts.extend(_row_html(t, k, row, table, quiz) for k, row in enumerate(table.rows))
         parts.append("</tbody></table>")
         result = "<br>".join(e(text) for text, _ in table.result_lines)
@@ -180,8 +180,7 @@ h2 { font-size: 1.05em; margin: 1em 0 .3em 0; color: #444; }
 .graph-box svg { width: 100%; height: auto; }
 .tables { flex: 1 1 480px; }
 table.sweep { border-collapse: collapse; }
-table.sweep th { text-align: left; color: #777; font-weight: normal; font-size: .85em;
-                 border-bottom: 1px solid #bbb; padding: .2em .6em; }
+table.sweep { border-top: 1px solid #bbb; }
 table.sweep td { padding: .25em .6em; border-bottom: 1px solid #eee; white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.deriv { color: #1f5fbf; }

@@ -38,7 +38,7 @@ LAYER_GAP = 3.0   # inches between columns at least (one data unit is one inch)
 WIRE_ROOM = 1.5   # inches of bare wire between the boxes of neighbouring columns, for the numbers
 ROW_GAP = 1.6     # inches between nodes of one column
 OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
-MAX_DRAWN_NODES = 80  # larger graphs are unreadable as drawings: refused with a message
+MAX_DRAWN_NODES = 60  # larger graphs are unreadable as drawings: refused with a message
 
 
 # -- what to draw -------------------------------------------------------------------------------
@@ -180,8 +180,9 @@ def layered_layout(graph, widths=None):
 def layout(graph, widths=None):
     """``(positions, routes)``: where each node sits and the bends of each wire, in inches.
 
-    Column = longest path from an input, one plain loop: inputs sit in column 0 in input order,
-    every other node one column right of its furthest argument, the outputs in the last column.
+    Column = longest path from an input, one plain loop: every operation one column right of
+    its furthest argument, the outputs in the last column; inputs in column 0 in input order,
+    unless all their readers sit further right (a long sum: x7 beside the adder that reads it).
     A wire that skips columns gets a waypoint in each column it passes (a slot of its own, as a
     node would have), so it never runs through a box and its numbers have room: ``routes`` maps
     ``(source, reader)`` to the waypoints between them (empty for neighbouring columns).
@@ -200,6 +201,10 @@ def layout(graph, widths=None):
     for o in graph.outputs:
         if graph.prims[o] is not INPUT:
             column[o] = last
+    readers = graph.consumers()
+    for i in graph.input_refs:  # an input read only far right waits beside its first reader
+        if readers[i]:
+            column[i] = max(0, min(column[j] for j in readers[i]) - 1)
     # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
     members = [[] for _ in range(last + 1)]
     feeds = {}

@@ -189,7 +189,8 @@ def layout(graph, widths=None):
     Within a column, nodes and waypoints are placed near the mean height of what feeds them
     (ties keep recording order), so a chain stays straight. Columns are LAYER_GAP apart, or
     further when their widest boxes (``widths``, inches per node) would leave less than
-    WIRE_ROOM of wire between them.
+    WIRE_ROOM of wire between them (more where many wires leave a column: their numbers need
+    room to spread).
     """
     n = len(graph)
     column = [0] * n
@@ -241,9 +242,15 @@ def layout(graph, widths=None):
             y[slot] = v
     widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
               for slots in members]
+    # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider
+    leaving = [0] * (last + 1)
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            leaving[column[r]] += 1
     column_x = [0.0]
     for c in range(1, last + 1):
-        column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + WIRE_ROOM))
+        room = WIRE_ROOM + 0.45 * max(0, leaving[c - 1] - 3)
+        column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + room))
     positions = [(column_x[column[i]], y[i]) for i in range(n)]
     routes = {}
     for i, refs in enumerate(graph.refs):

@@ -182,7 +182,7 @@ def layout(graph, widths=None):
 
     Column = longest path from an input, one plain loop: every operation one column right of
     its furthest argument, the outputs in the last column; inputs in column 0 in input order,
-    unless all their readers sit further right (a long sum: x7 beside the adder that reads it).
+    unless all their readers sit three or more columns right (a long sum: x7 beside its adder).
     A wire that skips columns gets a waypoint in each column it passes (a slot of its own, as a
     node would have), so it never runs through a box and its numbers have room: ``routes`` maps
     ``(source, reader)`` to the waypoints between them (empty for neighbouring columns).
@@ -204,8 +204,9 @@ def layout(graph, widths=None):
             column[o] = last
     readers = graph.consumers()
     for i in graph.input_refs:  # an input read only far right waits beside its first reader
-        if readers[i]:
-            column[i] = max(0, min(column[j] for j in readers[i]) - 1)
+        first = min((column[j] for j in readers[i]), default=0)
+        if first >= 3:  # (one column of wire is fine: the slides keep their inputs left)
+            column[i] = first - 1
     # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
     members = [[] for _ in range(last + 1)]
     feeds = {}

@@ -256,3 +256,11 @@ def test_browser_step_size_demo(driver, tmp_path):
     assert float(driver.find_element(By.ID, "loss").text) > 10 * start_loss
     assert "diverge" in driver.find_element(By.ID, "warning").text
     assert severe_logs(driver) == []
+
+
+@pytest.mark.parametrize("name", ["adkit.pages.stepper", "adkit.progress", "adkit.lessons_runner"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -291,6 +291,7 @@ def figure_svg(fig):
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)  # creator/date: no use inline
     return svg[svg.index("<svg"):]
 
 

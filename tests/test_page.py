@@ -52,6 +52,7 @@ def test_page_is_one_self_contained_file(quiz):
     assert all(not re.match(r"^(https?:)?//", url) for url in p.urls), p.urls
     assert "svg" in p.tags and "table" in p.tags and "script" in p.tags and "style" in p.tags
     assert '<link' not in text and '@import' not in text and "url(http" not in text
+    assert "http" not in text and "http" not in step_size_demo()  # no URL at all, not even xmlns
     assert text.count("<button") >= 2 and ">Next</button>" in text and ">Prev</button>" in text
     assert text.count("<tr") == text.count("<tr class=\"step\"") > 0  # every row is a step
 

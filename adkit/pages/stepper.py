@@ -95,6 +95,8 @@ def _graph_svg(graph, point):
                           f'<g id="node-{i}" class="node">', 1)
     svg = re.sub(r'<svg ', '<svg class="graph" role="img" aria-label="computational graph" ',
                  svg, count=1)
+    # inline in HTML the parser knows SVG's namespaces: the page then holds no URL at all
+    svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
     return svg
 
 

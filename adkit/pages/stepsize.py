@@ -102,7 +102,7 @@ svg { border: 1px solid #ccc; background: white; }
 SCRIPT = r"""
 (function () {
   const D = JSON.parse(document.getElementById("demo-data").textContent);
-  const NS = "http://www.w3.org/2000/svg", W = 420, H = 340, M = 38;
+  const NS = document.getElementById("fit").namespaceURI, W = 420, H = 340, M = 38;
   const el = (name, attrs, parent) => {
     const e = document.createElementNS(NS, name);
     for (const k in attrs) e.setAttribute(k, attrs[k]);
@@ -118,11 +118,25 @@ SCRIPT = r"""
   function axes(svg, xLabel, yLabel) {
     el("line", {x1: M, y1: H - M, x2: W - 10, y2: H - M, stroke: "#888"}, svg);
     el("line", {x1: M, y1: 10, x2: M, y2: H - M, stroke: "#888"}, svg);
-    el("text", {x: (W + M) / 2, y: H - 8, "text-anchor": "middle", "font-size": 14}, svg).textContent = xLabel;
-    el("text", {x: 12, y: (H - M) / 2, "font-size": 14}, svg).textContent = yLabel;
+    el("text", {x: W - 14, y: H - M - 6, "font-size": 14}, svg).textContent = xLabel;
+    el("text", {x: 4, y: 22, "font-size": 14}, svg).textContent = yLabel;
+  }
+  function ticks(svg, lo, hi, map, horizontal) {  // five labelled ticks along one axis
+    for (let k = 0; k <= 4; k++) {
+      const v = lo + (hi - lo) * k / 4, p = map(v), label = String(+v.toFixed(1));
+      if (horizontal) {
+        el("line", {x1: p, y1: H - M, x2: p, y2: H - M + 4, stroke: "#888"}, svg);
+        el("text", {x: p, y: H - M + 16, "text-anchor": "middle", "font-size": 11, fill: "#555"}, svg).textContent = label;
+      } else {
+        el("line", {x1: M - 4, y1: p, x2: M, y2: p, stroke: "#888"}, svg);
+        el("text", {x: M - 6, y: p + 4, "text-anchor": "end", "font-size": 11, fill: "#555"}, svg).textContent = label;
+      }
+    }
   }
   axes(fit, "x", "y");
   axes(land, "a", "b");
+  ticks(fit, xRange[0], xRange[1], fx, true); ticks(fit, yRange[0], yRange[1], fy, false);
+  ticks(land, D.viewA[0], D.viewA[1], la, true); ticks(land, D.viewB[0], D.viewB[1], lb, false);
   xs.forEach((x, i) => el("circle", {cx: fx(x), cy: fy(ys[i]), r: 3.5, fill: "#1f5fbf"}, fit));
   const line = el("line", {stroke: "#c0392b", "stroke-width": 2.5}, fit);
   const clip = el("clipPath", {id: "plot-area"}, el("defs", {}, land));

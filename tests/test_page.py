@@ -134,6 +134,7 @@ def test_cli_page(tmp_path, capsys):
     assert main(["page", EXPR, "-o", str(out)]) == 2           # no point
     assert main(["page", "x1 +* 2", "--at", "x1=1", "-o", str(out)]) == 2
     assert main(["page", "--demo", "nope", "-o", str(out)]) == 2
+    assert main(["page", EXPR, "--at", "x1=2", "x2=5", "-o", str(tmp_path / "no" / "x.html")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "adkit page: error" in err
 

@@ -13,7 +13,7 @@ EXAMPLES = """examples:
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        "lesson", help="list or run the lessons (one per topic of the lectures)",
+        "lesson", help="list, run or export the lessons (one per topic of the lectures)",
         description="The lessons follow the lecture decks slide by slide: each prints its "
                     "explanations and its numbers (tables, what to notice) and writes its "
                     "figures; export writes one as a notebook.",

@@ -90,7 +90,10 @@ def write_page(text, path, inputs=()):
         if given and os.path.exists(given) and os.path.samefile(given, target):
             raise ADError(f"page: refusing to write over the input {given}")
     folder = os.path.dirname(target) or "."
-    handle, temp = tempfile.mkstemp(prefix=".page-", suffix=".html", dir=folder)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".page-", suffix=".html", dir=folder)
+    except OSError as e:
+        raise ADError(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(text)

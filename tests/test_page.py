@@ -193,6 +193,18 @@ def test_browser_next_prev_and_arrow_keys(driver, tmp_path):
     assert severe_logs(driver) == []
 
 
+def test_browser_lights_every_part_of_a_bent_wire(driver, tmp_path):
+    from selenium.webdriver.common.by import By
+    text = ad.page("log(exp(x) + y) * x", at={"x": 1.0, "y": 2.0}, mode="forward")
+    assert 'id="wire-0-5-part0"' in text  # x reaches w6 = w5 · w1 around w3 and w4
+    _open(driver, tmp_path, text)
+    for _ in range(6):
+        _button(driver, "Next").click()
+    lit = {e.get_attribute("id") for e in driver.find_elements(By.CSS_SELECTOR, ".lit")}
+    assert {"node-5", "wire-4-5", "wire-0-5", "wire-0-5-part0", "wire-0-5-part1"} <= lit
+    assert severe_logs(driver) == []
+
+
 def test_browser_two_stage_reveal(driver, tmp_path):
     from selenium.webdriver.common.by import By
     _open(driver, tmp_path, ad.page(EXPR, at=AT, two_stage=True, projector=True))

@@ -222,7 +222,11 @@ SCRIPT = r"""
     if (rows > 0) {
       const s = steps[rows - 1];
       rowOf(s).classList.add("current");
-      s.lit.forEach(id => { const el = document.getElementById(id); if (el) el.classList.add("lit"); });
+      s.lit.forEach(id => {  // a wire that bends is drawn in parts: wire-r-i-part0, ...
+        const el = document.getElementById(id);
+        if (el) el.classList.add("lit");
+        document.querySelectorAll('[id^="' + id + '-part"]').forEach(p => p.classList.add("lit"));
+      });
     }
     document.querySelectorAll("table.sweep").forEach((table, t) => {
       const trs = table.querySelectorAll("tr.step");

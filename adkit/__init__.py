@@ -25,5 +25,6 @@ from adkit.gradcheck import GradientMismatch, check_grads
 from adkit import numpy as _numpy  # registers numpy's primitives (sinh, ..., linalg) in the table
 from adkit.codegen import compile
 from adkit.codegen import adjoint_program, tangent_program
+from adkit.pages import page
 
 __version__ = "0.1.0"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from adkit.core import ADError
 from adkit.draw import (ADJOINT_COLOUR, NODE_FONT, TANGENT_COLOUR, VALUE_COLOUR, Picture,
-                        _pyplot, render, short, wire_adjoints, adjoints)
+                        new_blank_figure, render, short, wire_adjoints, adjoints)
 
 TABLE_WIDTH = 6.0   # inches beside the graph
 ROW_HEIGHT = 0.42   # inches per table row
@@ -61,17 +61,18 @@ class Sweep:
         return width + TABLE_WIDTH, max(height, ROW_HEIGHT * lines) + TITLE_HEIGHT
 
     def new_figure(self):
-        plt = _pyplot()
-        return plt.figure(figsize=self.figure_size())
+        return new_blank_figure(self.figure_size())
 
     def figure(self, k=-1):
-        """One frame as a figure of its own (default: the last, the whole table)."""
+        """One frame as a static figure of its own (default: the last, the whole table); a
+        static figure says which sweep it shows, not "step 5 of 5"."""
         fig = self.new_figure()
-        self.draw(fig, k % len(self))
+        self.draw(fig, k % len(self), counter=False)
         return fig
 
-    def draw(self, fig, k):
-        """Draw frame ``k`` (0-based: after row k of the table) on ``fig`` (cleared first)."""
+    def draw(self, fig, k, counter=True):
+        """Draw frame ``k`` (0-based: after row k of the table) on ``fig`` (cleared first);
+        ``counter`` adds "(step k of n)" to the heading, for animations."""
         fig.clear()
         picture = self.picture
         width, height, xlim, ylim = picture.size()
@@ -88,7 +89,8 @@ class Sweep:
         render(graph_ax, picture, wire_text=wires, node_notes=notes, highlight=[current],
                faded=faded, output_text=out)
         what = "Forward sweep: tangents" if self.mode == "forward" else "Reverse sweep: adjoints"
-        fig.text(0.015, 1 - 0.12 / fig_height, f"{what}   (step {k + 1} of {len(self)})",
+        step = f"   (step {k + 1} of {len(self)})" if counter else ""
+        fig.text(0.015, 1 - 0.12 / fig_height, f"{what}{step}",
                  ha="left", va="top", fontsize=NODE_FONT, fontweight="bold")
         fig.text(0.015, 1 - 0.5 / fig_height, picture.title, ha="left", va="top", fontsize=NODE_FONT - 2)
         self._draw_table(fig, k, width / fig_width)
@@ -191,5 +193,4 @@ def save_sweep(source, at=None, mode="forward", seed=None, gif=None, frames_dir=
         if writer is not None:
             writer.finish()
             written.append(Path(gif))
-        _pyplot().close(fig)
     return written

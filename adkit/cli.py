@@ -1,4 +1,4 @@
-"""The ``adkit`` command: one subcommand per job (trace, check, grade, draw, lesson).
+"""The ``adkit`` command: one subcommand per job (trace, check, grade, draw, page, lesson).
 
 Each subcommand lives in its own module under :mod:`adkit.commands` with two functions,
 ``add_parser(subparsers)`` and ``run(args) -> exit code``. Bad input prints a one-line error and
@@ -13,11 +13,12 @@ from adkit import __version__
 from adkit.core import ADError
 
 # The subcommands, in the order `adkit --help` lists them.
-COMMANDS = ["trace", "check", "draw", "lesson", "grade", "worksheet", "compile"]
+COMMANDS = ["trace", "check", "draw", "page", "lesson", "grade", "worksheet", "compile"]
 
 EPILOG = """examples:
   adkit trace                                  the lecture's example, forward and reverse tables
   adkit trace "x1*x2 + sin(x1)" --at x1=2 x2=5 --mode reverse
+  adkit page "x1*x2 + sin(x1)" --at x1=2 x2=5 -o step.html   step through it in a browser
 """
 
 
@@ -36,12 +37,18 @@ def _expressions_may_start_with_minus(parser, argv):
     """``adkit trace "-x*y"``: a word starting with ``-`` that is no option of the subcommand is
     an expression; a leading space keeps argparse from reading it as an option."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS:
+    sub, depth = parser, 0
+    while depth < len(argv):  # down to the innermost subcommand (``adkit lesson export``)
+        choices = next((a.choices for a in sub._actions
+                        if isinstance(a, argparse._SubParsersAction)), None)
+        if not choices or argv[depth] not in choices:
+            break
+        sub, depth = choices[argv[depth]], depth + 1
+    if depth == 0:
         return argv
-    sub = parser._subparsers._group_actions[0].choices[argv[0]]
     options = set(sub._option_string_actions)
-    return argv[:1] + [" " + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
-                       and a not in options else a for a in argv[1:]]
+    return argv[:depth] + [" " + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+                           and a not in options else a for a in argv[depth:]]
 
 
 def main(argv=None):

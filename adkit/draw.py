@@ -11,10 +11,13 @@ and their sum under the node: the fan-out sum of reverse mode.
 >>> [t.get_text() for t in fig.axes[0].texts if "w_4 =" in t.get_text()]
 ['$w_4 = w_1 + w_2$']
 
-matplotlib is imported only when a drawing is made (with the Agg backend when no other one was
-chosen, so drawing works on a headless machine).
+matplotlib is imported only when a drawing is made, through its object-oriented API
+(``matplotlib.figure.Figure``): drawing never chooses or changes the user's backend, works on a
+headless machine, and a Figure shows inline in Jupyter. Graphs above :data:`MAX_DRAWN_NODES`
+nodes are refused with a message (a drawing that size is unreadable and slow).
 """
 import numbers
+import re
 
 import numpy as np
 
@@ -36,6 +39,7 @@ LAYER_GAP = 3.0   # inches between columns at least (one data unit is one inch)
 WIRE_ROOM = 1.5   # inches of bare wire between the boxes of neighbouring columns, for the numbers
 ROW_GAP = 1.6     # inches between nodes of one column
 OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
+MAX_DRAWN_NODES = 60  # larger graphs are unreadable as drawings: refused with a message
 
 
 # -- what to draw -------------------------------------------------------------------------------
@@ -135,13 +139,24 @@ def label_width(text):
 
 
 def layered_layout(graph, widths=None):
-    """Positions ``(x, y)`` in inches: column = longest path from an input, one plain loop.
+    """Positions ``(x, y)`` in inches of every node (see :func:`layout`)."""
+    return layout(graph, widths)[0]
 
-    Inputs sit in column 0 in input order; every other node one column right of its furthest
-    argument; the outputs move to the last column. Within a column nodes are placed near the
-    mean height of their arguments (ties keep recording order), so a chain stays straight.
-    Columns are LAYER_GAP apart, or further when their widest boxes (``widths``, inches per
-    node) would leave less than WIRE_ROOM of wire between them.
+
+def layout(graph, widths=None):
+    """``(positions, routes)``: where each node sits and the bends of each wire, in inches.
+
+    Column = longest path from an input, one plain loop: every operation one column right of
+    its furthest argument, the outputs in the last column; inputs in column 0 in input order,
+    unless all their readers sit three or more columns right (a long sum: x7 beside its adder).
+    A wire that skips columns gets a waypoint in each column it passes (a slot of its own, as a
+    node would have), so it never runs through a box and its numbers have room: ``routes`` maps
+    ``(source, reader)`` to the waypoints between them (empty for neighbouring columns).
+    Within a column, nodes and waypoints are placed near the mean height of what feeds them
+    (ties keep recording order), so a chain stays straight. Columns are LAYER_GAP apart, or
+    further when their widest boxes (``widths``, inches per node) would leave less than
+    WIRE_ROOM of wire between them (more where many wires leave a column: their numbers need
+    room to spread).
     """
     n = len(graph)
     column = [0] * n
@@ -153,39 +168,120 @@ def layered_layout(graph, widths=None):
     for o in graph.outputs:
         if graph.prims[o] is not INPUT:
             column[o] = last
+    readers = graph.consumers()
+    for i in graph.input_refs:  # an input read only far right waits beside its first reader
+        first = min((column[j] for j in readers[i]), default=0)
+        if first >= 3:  # (one column of wire is fine: the slides keep their inputs left)
+            column[i] = first - 1
+    # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
     members = [[] for _ in range(last + 1)]
+    feeds = {}
     for i in range(n):
         members[column[i]].append(i)
-    y = [0.0] * n
-    for c, nodes in enumerate(members):
-        if not nodes:
+        feeds[i] = []
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            previous = r
+            for c in range(column[r] + 1, column[i]):
+                slot = (r, i, c)
+                members[c].append(slot)
+                feeds[slot] = [previous]
+                previous = slot
+            feeds[i].append(previous)
+    y = {}
+    for c, slots in enumerate(members):
+        if not slots:
             continue
+        wanted = {}
+        for k, slot in enumerate(slots):
+            parents = [y[p] for p in feeds[slot]]
+            wanted[slot] = sum(parents) / len(parents) if parents and c else 0.0
+        order = [slots[k] for k in sorted(range(len(slots)), key=lambda k: (-wanted[slots[k]], k))]
         if c == 0:
-            wanted = {i: 0.0 for i in nodes}
-        else:
-            wanted = {}
-            for i in nodes:
-                parents = [y[r] for r in graph.refs[i] if r is not None]
-                wanted[i] = sum(parents) / len(parents) if parents else 0.0
-        order = sorted(nodes, key=lambda i: (-wanted[i], i))  # top to bottom
-        centre = sum(wanted.values()) / len(nodes)
-        for k, i in enumerate(order):
-            y[i] = centre + ((len(order) - 1) / 2 - k) * ROW_GAP
-    widest = [max((widths[i] for i in nodes), default=0.0) if widths else 0.0 for nodes in members]
+            placed = [((len(order) - 1) / 2 - rank) * ROW_GAP for rank in range(len(order))]
+        else:  # each as near its wanted height as ROW_GAP allows, the column's mean kept
+            placed = []
+            for slot in order:
+                placed.append(wanted[slot] if not placed else min(wanted[slot], placed[-1] - ROW_GAP))
+            shift = (sum(wanted.values()) - sum(placed)) / len(placed)
+            placed = [v + shift for v in placed]
+        for slot, v in zip(order, placed):
+            y[slot] = v
+    widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
+              for slots in members]
+    # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider
+    leaving = [0] * (last + 1)
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            leaving[column[r]] += 1
     column_x = [0.0]
     for c in range(1, last + 1):
-        column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + WIRE_ROOM))
-    return [(column_x[column[i]], y[i]) for i in range(n)]
+        room = WIRE_ROOM + 0.45 * max(0, leaving[c - 1] - 3)
+        column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + room))
+    positions = [(column_x[column[i]], y[i]) for i in range(n)]
+    routes = {}
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
+    return positions, routes
 
 
 # -- drawing ------------------------------------------------------------------------------------
 
-def _pyplot():
-    import matplotlib
-    if "matplotlib.pyplot" not in __import__("sys").modules:
-        matplotlib.use("Agg")  # headless by default; a user's own backend choice wins
-    import matplotlib.pyplot as plt
-    return plt
+_FIGURE_CLASS = []  # made on first use, so that matplotlib is imported only when drawing
+
+
+def new_blank_figure(figsize):
+    """A matplotlib Figure made without pyplot: no backend is chosen or changed; it shows
+    inline in Jupyter; ``fig.savefig`` writes PNG, SVG or PDF anywhere."""
+    if not _FIGURE_CLASS:
+        from matplotlib.figure import Figure
+
+        class Drawing(Figure):
+            """A Figure that displays itself in Jupyter (as PNG) without pyplot or a backend;
+            where matplotlib's inline backend is active, its own display is used instead."""
+
+            def _repr_png_(self):
+                import io
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png")
+                return buffer.getvalue()
+
+        _FIGURE_CLASS.append(Drawing)
+    return _FIGURE_CLASS[0](figsize=figsize)
+
+
+def figure_svg(fig):
+    """The figure as SVG text (no XML prologue), for pages and Jupyter."""
+    import io
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)  # creator/date: no use inline
+    return svg[svg.index("<svg"):]
+
+
+def graph_svg(graph):
+    """The drawing of a Graph as SVG text (Jupyter's ``_repr_svg_``); None when too large."""
+    if len(graph) > MAX_DRAWN_NODES or not graph.outputs:
+        return None
+    try:
+        return figure_svg(draw(graph))
+    except ADError:  # a graph that cannot be drawn still shows its Wengert list
+        return None
+
+
+def graph_html(graph):
+    """A Graph for Jupyter: its Wengert list beside its drawing (the list alone when large)."""
+    import html
+    listing = f"<pre style='margin:0'>{html.escape(str(graph))}</pre>"
+    svg = graph_svg(graph)
+    if svg is None:
+        note = (f"<p><i>{len(graph)} nodes: too many to draw (the limit is {MAX_DRAWN_NODES})"
+                f"</i></p>" if graph.outputs else "")
+        return f"<div>{listing}{note}</div>"
+    return ("<div style='display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap'>"
+            f"<div>{listing}</div><div style='max-width:100%'>{svg}</div></div>")
 
 
 class Picture:
@@ -199,10 +295,14 @@ class Picture:
         graph = self.graph
         if not graph.outputs:
             raise ADError(f"{who}: the graph has no output")
+        if len(graph) > MAX_DRAWN_NODES:
+            raise ADError(f"{who}: the graph has {len(graph)} nodes; drawings stay readable up to "
+                          f"{MAX_DRAWN_NODES} (draw a smaller part, or use g.to_dot() / adkit "
+                          f"trace for the whole graph)")
         self.labels = node_labels(graph)
         self.text_labels = node_labels(graph, "text")
         self.widths = [label_width(text) for text in self.text_labels]
-        self.positions = layered_layout(graph, self.widths)
+        self.positions, self.routes = layout(graph, self.widths)
         self.has_values = not graph.abstract and all(v is not None for v in graph.values)
         self.values = graph.values if self.has_values else None
         self.adjoint = self.wires = None
@@ -234,7 +334,7 @@ class Picture:
     def size(self):
         """Figure size in inches for the graph alone (one data unit is one inch)."""
         xs = [x for x, _ in self.positions]
-        ys = [y for _, y in self.positions]
+        ys = [y for _, y in self.positions] + [y for bends in self.routes.values() for _, y in bends]
         out = self.graph.outputs[0]
         left = min(x - max(w / 2, 1.3) for (x, _), w in zip(self.positions, self.widths)) - 0.3
         right = max(max(xs), self.positions[out][0] + self.widths[out] / 2 + OUTPUT_STUB) + 0.5
@@ -263,6 +363,7 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
     boxes = []
+    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
     for i, (x, y) in enumerate(positions):
         kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
         edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
@@ -277,21 +378,27 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         for k, (note, colour) in enumerate(node_notes.get(i, ())):
             ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
                     color=colour, zorder=3)
+            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
     for r, i in picture.wires_list():
-        (x0, y0), (x1, y1) = positions[r], positions[i]
-        faded_wire = i in faded
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), patchA=boxes[r].get_bbox_patch(),
-                                     patchB=boxes[i].get_bbox_patch(), arrowstyle="-|>",
-                                     mutation_scale=16, lw=1.4, color="#555555", shrinkA=1,
-                                     shrinkB=1, zorder=4, alpha=0.3 if faded_wire else 1.0))
-        # numbers in the middle of the bare wire right after the source's column, so that
-        # wires skipping columns keep them clear of the boxes in between
-        next_x = min((x for x in widest if x > x0 + 1e-9), default=x1)
-        end = x1 - picture.widths[i] / 2 if x1 <= next_x + 1e-9 else next_x - widest[next_x] / 2
-        middle = (x0 + picture.widths[r] / 2 + end) / 2
-        t = min(1.0, max(0.0, (middle - x0) / max(x1 - x0, 1e-9)))
-        lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        for k, (label, colour) in enumerate(wire_text.get((r, i), ())[:2]):
+        points = [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
+        alpha = 0.3 if i in faded else 1.0
+        for k in range(len(points) - 1):  # one patch per bend; only the last has the arrowhead
+            last = k == len(points) - 2
+            wire = ax.add_patch(FancyArrowPatch(
+                points[k], points[k + 1], patchA=boxes[r].get_bbox_patch() if k == 0 else None,
+                patchB=boxes[i].get_bbox_patch() if last else None,
+                arrowstyle="-|>" if last else "-", mutation_scale=16, lw=1.4, color="#555555",
+                shrinkA=1 if k == 0 else 0, shrinkB=1 if last else 0, zorder=4, alpha=alpha))
+            # the SVG's element ids: pages light a wire up by them
+            wire.set_gid(f"wire-{r}-{i}" if last else f"wire-{r}-{i}-part{k}")
+        labels = wire_text.get((r, i), ())[:2]
+        if not labels:
+            continue
+        start = points[0][0] + picture.widths[r] / 2
+        lx, ly = _label_spot(points[0], points[1], start,
+                             points[1][0] - widest.get(points[1][0], picture.widths[i]) / 2,
+                             [text for text, _ in labels], taken)
+        for k, (label, colour) in enumerate(labels):
             ax.annotate(label, (lx, ly), xytext=(0, 7 if k == 0 else -7), textcoords="offset points",
                         ha="center", va="bottom" if k == 0 else "top", fontsize=WIRE_FONT,
                         color=colour, zorder=5, fontweight="bold",
@@ -311,6 +418,53 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     if title:
         ax.set_title(title, fontsize=NODE_FONT, loc="left")
     ax.set_axis_off()
+
+
+def _box(x, y, width, height):
+    """A rectangle (left, right, bottom, top) in inches around the centre (x, y)."""
+    return (x - width / 2, x + width / 2, y - height / 2, y + height / 2)
+
+
+def _text_width(text):
+    """Estimated width in inches of a wire number or note (bold, WIRE_FONT; mathtext shorter)."""
+    plain = re.sub(r"[\\${}_]|\\bar|\\langle|\\rangle", "", text)
+    return 0.1 + len(plain) * WIRE_FONT * 0.62 / 72
+
+
+# where along a stretch of wire its numbers may sit: the middle first, then outwards
+FRACTIONS = sorted((k / 20 for k in range(2, 19)), key=lambda f: (abs(f - 0.5), f))
+
+
+def _label_spot(a, b, start, end, texts, taken):
+    """Where on the stretch of wire a→b between x = start and x = end the numbers go.
+
+    The middle if it is free, else the first free spot of a few along the stretch (else the
+    least crowded); the numbers' rectangle (one above the wire, one below) joins ``taken``.
+    """
+    (x0, y0), (x1, y1) = a, b
+    width = max(_text_width(t) for t in texts)
+    line = (WIRE_FONT + 2) / 72  # inches of one line of numbers
+    below = line + 0.1 if len(texts) > 1 else 0.0
+    best = None
+    for fraction in FRACTIONS:
+        x = start + fraction * (end - start)
+        t = min(1.0, max(0.0, (x - x0) / max(x1 - x0, 1e-9)))
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        rect = (x - width / 2, x + width / 2, y - below, y + line + 0.1)
+        crowd = sum(_intersection(rect, other) for other in taken)
+        if best is None or crowd < best[0] - 1e-9:
+            best = (crowd, x, y, rect)
+        if crowd == 0:
+            break
+    taken.append(best[3])
+    return best[1], best[2]
+
+
+def _intersection(p, q):
+    """Area in square inches where the rectangles p and q overlap."""
+    w = min(p[1], q[1]) - max(p[0], q[0])
+    h = min(p[3], q[3]) - max(p[2], q[2])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _renderable(mathtext, plain):
@@ -353,16 +507,16 @@ def gradient_labels(picture, wires, out):
 
 def new_figure(picture, extra_width=0.0, extra_height=0.0):
     """A figure sized so one data unit is one inch, and the axes for the graph."""
-    plt = _pyplot()
     width, height, xlim, ylim = picture.size()
-    fig = plt.figure(figsize=(width + extra_width, height + extra_height))
+    fig = new_blank_figure((width + extra_width, height + extra_height))
     ax = fig.add_axes([0, 0, width / (width + extra_width), height / (height + extra_height)])
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     return fig, ax
 
 
-def draw(source, at=None, gradients=False, ax=None, highlight=None):
+def draw(source, at=None, gradients=False, ax=None, highlight=None, *, size=None, font_scale=1.0,
+         legend=True):
     """Draw the computational graph of ``source`` as a matplotlib Figure.
 
     Args:
@@ -374,34 +528,85 @@ def draw(source, at=None, gradients=False, ax=None, highlight=None):
             below the wire), plus each input's gradient and each fan-out sum under its node.
         ax: draw into these axes instead of a new figure.
         highlight: node indices (0-based) or names (``"w3"``, an input name) to frame in orange.
+        size: ``(width, height)`` in inches: the drawing is scaled to fit, centred.
+        font_scale: every text (and with it every box and gap) this many times larger.
+        legend: a legend of the colours (input, operation, output; values, adjoints).
 
     Returns:
-        The matplotlib Figure (``fig.savefig("graph.png")``).
+        The matplotlib Figure (``fig.savefig("graph.png")``; in Jupyter it shows inline). It is
+        made without pyplot, so no backend is chosen or changed.
 
     >>> import adkit as ad
     >>> fig = ad.draw("x1*x2 + sin(x1)", at={"x1": 2.0, "x2": 5.0})
     >>> sorted(t.get_gid() for t in fig.axes[0].texts if t.get_gid())[2]
     'w3 = w1 · w2'
     """
+    if not (isinstance(font_scale, numbers.Real) and 0.2 <= font_scale <= 5):
+        raise ADError(f"draw: font_scale must be a number from 0.2 to 5, got {font_scale!r}")
     picture = Picture(source, at, gradients)
     wires, out = value_labels(picture)
     wires, notes, out = gradient_labels(picture, wires, out)
     title = picture.title
     if ax is None:
-        fig, ax = new_figure(picture, extra_height=0.5)
+        fig, ax = new_figure(picture, extra_height=0.5 + (0.45 if legend else 0.0))
         fig.text(0.02, 0.98, title, ha="left", va="top", fontsize=NODE_FONT)
-        if picture.has_values:
-            fig.text(0.98, 0.02, "values (forward)", color=VALUE_COLOUR, ha="right", va="bottom",
-                     fontsize=WIRE_FONT - 2, fontweight="bold")
-            if gradients:
-                fig.text(0.98, 0.02 + 0.3 / fig.get_figheight(), "gradients (adjoints, backward)",
-                         color=ADJOINT_COLOUR, ha="right", va="bottom", fontsize=WIRE_FONT - 2,
-                         fontweight="bold")
+        if legend:
+            _legend(fig, picture, gradients)
         title = None
     else:
         fig = ax.figure
     render(ax, picture, wire_text=wires, node_notes=notes, output_text=out,
            highlight=_node_indices(picture.graph, highlight), title=title)
+    if size is not None or font_scale != 1.0:
+        scale_figure(fig, size, font_scale)
+    return fig
+
+
+def _legend(fig, picture, gradients):
+    """One line at the bottom: what the box fills and the number colours mean."""
+    from matplotlib.patches import Patch
+    handles = [Patch(fc=NODE_FILL["input"], ec="#444444", label="input"),
+               Patch(fc=NODE_FILL["op"], ec="#444444", label="operation"),
+               Patch(fc=NODE_FILL["output"], ec="#444444", label="output")]
+    if picture.has_values:
+        handles.append(Patch(color=VALUE_COLOUR, label="values (forward)"))
+    if gradients:
+        handles.append(Patch(color=ADJOINT_COLOUR, label="gradients (adjoints, backward)"))
+    fig.legend(handles=handles, loc="lower right", ncol=len(handles), frameon=False,
+               fontsize=WIRE_FONT - 2, handlelength=1.2, columnspacing=1.2,
+               bbox_to_anchor=(1.0, 0.0))
+
+
+def scale_figure(fig, size=None, font_scale=1.0):
+    """Scale a finished drawing: fonts by ``font_scale``, then the whole picture to fit ``size``.
+
+    Every length of a drawing is in inches of the figure or in points of its fonts, so scaling
+    the figure and every font by one factor scales the picture uniformly (nothing new overlaps).
+    """
+    width, height = fig.get_size_inches()
+    factor = font_scale
+    if size is not None:
+        try:
+            target = (float(size[0]), float(size[1]))
+        except (TypeError, ValueError, IndexError):
+            raise ADError(f"draw: size must be (width, height) in inches, got {size!r}") from None
+        if not all(0.5 <= v <= 200 for v in target):
+            raise ADError(f"draw: size must be 0.5 to 200 inches each way, got {size!r}")
+        factor = min(target[0] / width, target[1] / height)
+    else:
+        target = (width * factor, height * factor)
+    from matplotlib.text import Annotation
+    for text in fig.findobj(lambda artist: hasattr(artist, "get_fontsize")):
+        text.set_fontsize(text.get_fontsize() * factor)
+        if isinstance(text, Annotation) and text.get_anncoords() == "offset points":
+            text.xyann = (text.xyann[0] * factor, text.xyann[1] * factor)
+    for ax in fig.axes:  # keep one data unit the same number of inches both ways (centred)
+        box = ax.get_position()
+        ax.set_position([0.5 - (0.5 - box.x0) * width * factor / target[0],
+                         0.5 - (0.5 - box.y0) * height * factor / target[1],
+                         box.width * width * factor / target[0],
+                         box.height * height * factor / target[1]])
+    fig.set_size_inches(*target)
     return fig
 
 

@@ -189,6 +189,16 @@ class Graph:
         return (f"<Graph inputs={self.inputs} nodes={len(self.prims)} "
                 f"outputs={len(self.outputs)}>")
 
+    def _repr_html_(self):
+        """Jupyter: the Wengert list beside the drawing (the drawing layer is imported now)."""
+        from adkit.draw import graph_html
+        return graph_html(self)
+
+    def _repr_svg_(self):
+        """Jupyter: the drawing as SVG (None for graphs too large to draw)."""
+        from adkit.draw import graph_svg
+        return graph_svg(self)
+
     def to_sympy(self):
         """The output as a sympy expression (sympy is imported only now)."""
         from adkit.symbolic import graph_to_sympy

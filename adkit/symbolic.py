@@ -175,6 +175,39 @@ class CheckReport:
     def __repr__(self):
         return f"<check {self.expression}: ok={self.ok} max_error={self.max_error:.3g}>"
 
+    def _repr_html_(self):
+        """Jupyter: the verdict in colour, sympy's derivatives, one small table per point."""
+        from html import escape
+
+        def number(v):
+            return "—" if v is None else f"{v:.12g}"
+
+        colour = "#1b7837" if self.ok else "#c0392b"
+        verdict = "ok" if self.ok else "MISMATCH" if self.points else "nothing to compare"
+        error = "" if math.isnan(self.max_error) else f" (max error {self.max_error:.3g})"
+        parts = [f"<div><p><b style='color:{colour}'>{escape(verdict)}</b>{escape(error)}: "
+                 f"forward mode, reverse mode and sympy on <code>{escape(self.output)} = "
+                 f"{escape(str(self.expression))}</code></p>"]
+        if self.derivatives:
+            parts.append("<ul>" + "".join(f"<li>∂{escape(self.output)}/∂{escape(n)} = "
+                                          f"<code>{escape(str(d))}</code></li>"
+                                          for n, d in self.derivatives.items()) + "</ul>")
+        for p in self.points:
+            at = escape(", ".join(f"{n} = {v:.6g}" for n, v in p.at.items()))
+            if p.undefined is not None:
+                parts.append(f"<p>at {at}: undefined ({escape(str(p.undefined))})</p>")
+                continue
+            rows = "".join(
+                f"<tr><td>∂{escape(self.output)}/∂{escape(n)}</td><td>{number(p.forward[n])}</td>"
+                f"<td>{number(p.reverse[n])}</td>"
+                f"<td>{number(p.symbolic.get(n) if p.symbolic else None)}</td></tr>"
+                for n in self.names)
+            parts.append(f"<p>at {at}:</p><table><tr><th></th><th>forward</th><th>reverse</th>"
+                         f"<th>sympy</th></tr>{rows}</table>")
+        if self.note:
+            parts.append(f"<p>note: {escape(self.note)}</p>")
+        return "\n".join(parts) + "</div>"
+
     def __str__(self):
         def number(v):
             return "—" if v is None else f"{v:.12g}"

@@ -48,7 +48,8 @@ print(sweep_x2.to_text())
 dz_dx1, dz_dx2 = sweep_x1.result, sweep_x2.result
 print(f"\n∂z/∂x1 = x2 + cos x1 = {dz_dx1:.6f}   (sweep 1)")
 print(f"∂z/∂x2 = x1          = {dz_dx2:.6f}   (sweep 2)")
-print("ad.grad for comparison:", ad.grad(lambda x1, x2: x1 * x2 + ad.sin(x1), argnums=(0, 1))(2.0, 5.0))
+g1, g2 = ad.grad(lambda x1, x2: x1 * x2 + ad.sin(x1), argnums=(0, 1))(2.0, 5.0)
+print(f"ad.grad for comparison: ∂z/∂x1 = {g1:.6g}, ∂z/∂x2 = {g2:.6g}")
 print("""
 what to notice:
   * the tangent column is computed in the same order as the value column: forward mode needs

@@ -79,7 +79,7 @@ rows, _ = jacobian_reverse(f, x, 2)
 J_forward, J_reverse = np.column_stack(columns), np.vstack(rows)
 print("J by 3 forward sweeps:\n", np.round(J_forward, 6))
 print("J by 2 reverse sweeps:\n", np.round(J_reverse, 6))
-print("largest difference:", float(np.abs(J_forward - J_reverse).max()))
+print(f"largest difference: {float(np.abs(J_forward - J_reverse).max()):.1e} (rounding only)")
 
 # %% [markdown]
 # ## Counting: sweeps and primitive evaluations

@@ -36,10 +36,10 @@ print(table.to_latex(numbers=False))
 
 # %%
 gradient = table.result
-print("∂z/∂x1, ∂z/∂x2 from one reverse sweep:", gradient)
-print("forward mode needed two sweeps for the same two numbers:",
-      ad.forward_table(expression, at=point, seed="x1").result,
-      ad.forward_table(expression, at=point, seed="x2").result)
+print(f"from one reverse sweep: ∂z/∂x1 = {gradient['x1']:.6g}, ∂z/∂x2 = {gradient['x2']:.6g}")
+print(f"forward mode needed two sweeps for the same two numbers: "
+      f"{ad.forward_table(expression, at=point, seed='x1').result:.6g} and "
+      f"{ad.forward_table(expression, at=point, seed='x2').result:.6g}")
 
 # %% [markdown]
 # ## The fan-out sum

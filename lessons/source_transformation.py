@@ -51,8 +51,8 @@ for text, line in zip(left, program.rows):
 print()
 print(program.source)
 value, gradient = program(point["x1"], point["x2"])
-print(f"adjoint({point['x1']}, {point['x2']}) = {value:.6f}, gradient {gradient}")
-print(f"table result:               {table.result}")
+print(f"adjoint({point['x1']}, {point['x2']}) = {value:.6f}, gradient ({gradient[0]:.6f}, {gradient[1]:.6f})")
+print(f"table result:               " + ", ".join(f"{n} = {v:.6f}" for n, v in table.result.items()))
 
 # %% [markdown]
 # ## The tangent program (forward mode)

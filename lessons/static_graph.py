@@ -98,7 +98,8 @@ def z(x1, x2):
 
 gradient_graph = ad.trace(ad.grad(z, argnums=(0, 1)), 2.0, 5.0)
 print(gradient_graph)
-print("∂z/∂x1, ∂z/∂x2 at (2, 5):", gradient_graph(x1=2.0, x2=5.0))
+d1, d2 = gradient_graph(x1=2.0, x2=5.0)
+print(f"at (2, 5): ∂z/∂x1 = {d1:.6g}, ∂z/∂x2 = {d2:.6g}")
 gradient_nodes = needed(gradient_graph, gradient_graph.outputs)
 print(f"fetching the two partials needs {[f'w{i + 1}' for i in gradient_nodes]} of "
       f"{len(gradient_graph)} nodes: z itself (w3, w4, w5) is not needed for its gradient")

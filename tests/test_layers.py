@@ -18,8 +18,8 @@ LAYERS = [
               "adkit.primitives_numpy", "adkit.numpy", "adkit.numpy_dispatch", "adkit.gradcheck"]),
     ("language", ["adkit.parse", "adkit.printing", "adkit.symbolic", "adkit.sources"]),
     ("surfaces", ["adkit.tables", "adkit.draw", "adkit.animate", "adkit.grading", "adkit.nn",
-                  "adkit.tf1", "adkit.codegen", "adkit.page", "adkit.board", "adkit.datasets",
-                  "adkit.lessons_runner"]),
+                  "adkit.tf1", "adkit.codegen", "adkit.pages", "adkit.board", "adkit.datasets",
+                  "adkit.lessons_runner", "adkit.progress"]),
     ("face", ["adkit", "adkit.cli", "adkit.commands", "adkit.__main__"]),
 ]
 # What lessons may import: the public face (lessons teach what a user writes).

@@ -181,13 +181,6 @@ def test_lesson_command(tmp_path, capsys):
     assert "the lessons are: forward-accumulation" in capsys.readouterr().err
 
 
-def test_runner_module_lists_and_runs(tmp_path, capsys):
-    assert lessons_runner.main(["--list"]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == len(LESSONS)
-    assert lessons_runner.main(["gradient_flow", "--quick", "--figures", str(tmp_path)]) == 0
-    assert (tmp_path / "gradient-flow.png").exists()
-
-
 def test_settings_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ADKIT_FIGURES", str(tmp_path / "env"))
     monkeypatch.setenv("ADKIT_QUICK", "1")

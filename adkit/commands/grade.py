@@ -52,24 +52,6 @@ def add_parser(subparsers):
     return parser
 
 
-class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, done, total):
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self):
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def run(args):
@@ -115,7 +97,8 @@ def _run(args):
             return 0
     jobs = args.jobs or os.cpu_count() or 1
     rows, problems = read_answers(args.answers)
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    from adkit.progress import bar
+    progress = bar("grading") if sys.stderr.isatty() and not args.quiet else None
     try:
         result = grade_batch(key, rows, jobs=jobs, progress=progress)
     finally:

@@ -223,7 +223,8 @@ class TableQuestion:
         """Row i's rule as data, ``(constant, [(row, coefficient), ...])``: its value is
         constant + Σ coefficient · value of row. The coefficients come from the engine's own
         step (a forward step with a unit tangent in one argument, or a consumer's pullback of a
-        unit adjoint), so the rule a student is graded by is the rule the sweeps use."""
+        unit adjoint), so the rule a student is graded by is the rule the sweeps use; the quiz
+        page (adkit.pages) runs this same rule in the browser."""
         graph = self.graph
         if self.mode == "forward":
             if graph.prims[i] is INPUT:

@@ -5,6 +5,7 @@
 ('incorrect', 0.0, False)
 """
 from dataclasses import dataclass, field
+from html import escape
 
 STATUSES = ("correct", "incorrect", "invalid")
 ROW_STATUSES = ("correct", "incorrect", "carried", "missing")
@@ -34,6 +35,10 @@ class Verdict:
 
     def __str__(self):
         return f"{self.status} ({self.score:g}): {self.feedback}"
+
+    def _repr_html_(self):
+        return (f"<p>{_badge(self.status)} score {self.score:g}: "
+                f"{escape(self.feedback)}</p>")
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,19 @@ class TableGrade:
         lines = [f"{self.status} ({self.score:.3g}): {self.feedback}"]
         lines += [f"  {m.row}: {m.status}. {m.feedback}" for m in self.rows]
         return "\n".join(lines)
+
+    def _repr_html_(self):
+        rows = "".join(f"<tr><td>{escape(m.row)}</td><td>{_badge(m.status)}</td>"
+                       f"<td>{escape(m.feedback)}</td></tr>" for m in self.rows)
+        return (f"<div><p>{_badge(self.status)} score {self.score:.3g}: {escape(self.feedback)}"
+                f"</p><table><tr><th>row</th><th>mark</th><th>feedback</th></tr>{rows}</table>"
+                f"</div>")
+
+
+_COLOURS = {"correct": "#1b7837", "carried": "#b7950b", "incorrect": "#c0392b",
+            "missing": "#777777", "invalid": "#777777"}
+
+
+def _badge(status):
+    """A status word in its colour, for Jupyter."""
+    return f"<b style='color:{_COLOURS.get(status, '#222222')}'>{escape(status)}</b>"

@@ -12,7 +12,7 @@ from adkit import __version__
 from adkit.core import ADError
 
 # The subcommands, in the order `adkit --help` lists them.
-COMMANDS = ["trace", "check", "draw", "lesson", "grade"]
+COMMANDS = ["trace", "check", "draw", "lesson", "grade", "board"]
 
 EPILOG = """examples:
   adkit trace                                  the lecture's example, forward and reverse tables

@@ -147,14 +147,15 @@ class Graph:
     def finalize(self):
         pass
 
-    def to_adkit(self, fetches=None):
+    def to_adkit(self, fetches=None, values=True):
         """The graph's computation as an adkit Graph (see :func:`to_adkit_graph`)."""
-        return to_adkit_graph(self, fetches)
+        return to_adkit_graph(self, fetches, values=values)
 
     def draw(self, fetches=None, **kwargs):
-        """``ad.draw`` of the graph (every leaf an input, named as in TF; ops named too)."""
+        """``ad.draw`` of the graph's structure (every leaf an input, named as in TF, and each
+        op labelled with its name); the node count grows with every op you create."""
         from adkit.draw import draw
-        return draw(self.to_adkit(fetches), **kwargs)
+        return draw(self.to_adkit(fetches, values=False), **kwargs)
 
 
 class _DefaultGraph:
@@ -419,12 +420,13 @@ def plain(x):
     return x
 
 
-def to_adkit_graph(graph, fetches=None, leaves="all"):
+def to_adkit_graph(graph, fetches=None, leaves="all", values=True):
     """Record the tf1 graph (or the part ``fetches`` needs) as an adkit Graph.
 
     Every placeholder, variable and named constant becomes an input named as in TF (so a
     drawing shows ``M1``, ``M2``), every op's primitives become nodes, and the nodes an op
-    made last are labelled with the op's name. Placeholders are recorded at ones of their shape.
+    made last are labelled with the op's name. Placeholders are recorded at ones of their shape;
+    ``values=False`` keeps the structure only (a drawing then shows no numbers).
     """
     from adkit.graph import Graph as AdGraph
     from adkit.tracing import Tracer, finish, start
@@ -447,6 +449,9 @@ def to_adkit_graph(graph, fetches=None, leaves="all"):
             names.setdefault(value.index, node.op_name)
     finish(out, tuple(env[f] for f in fetches), "to_adkit_graph")
     out.node_names = names
+    if not values:  # the structure only (placeholders were recorded at stand-in values)
+        out.abstract = True
+        out.values = [None] * len(out.values)
     return out
 
 
@@ -454,8 +459,9 @@ _NOT_DRAWN = ("assign", "train", "group", "summary", "random")
 
 
 def sinks(graph):
-    """The computing nodes no other computing node reads (what a drawing ends with)."""
-    computing = [n for n in graph.nodes if n.kind in ("op", "gradient")]
+    """The ops no other op reads: what a drawing of the model ends with (a gradient is drawn
+    when it is fetched: it repeats the whole forward graph)."""
+    computing = [n for n in graph.nodes if n.kind == "op"]
     read = {i for n in computing for i in n.inputs if isinstance(i, Tensor)}
     return [n for n in computing if n not in read]
 

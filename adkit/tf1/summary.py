@@ -80,7 +80,7 @@ class FileWriter:
                   "inputs": [i.op_name for i in n.inputs if isinstance(i, Tensor)]}
                  for n in graph.nodes]
         svg = png = None
-        if any(n.kind in ("op", "gradient") for n in graph.nodes):
+        if any(n.kind == "op" for n in graph.nodes):
             fig = graph.draw()
             svg, png = io.StringIO(), io.BytesIO()
             fig.savefig(svg, format="svg")

@@ -245,7 +245,8 @@ class Tensor:
 
     @property
     def op(self):
-        return self
+        """The operation that makes this tensor (``t.op.name == "M1"``, ``t.op.type``)."""
+        return Operation(self)
 
     def get_shape(self):
         return TensorShape(self.shape)
@@ -322,6 +323,24 @@ class Tensor:
                       f"Session runs it)")
 
     __array_priority__ = 100  # np.float64(2) * t builds a node too
+
+
+class Operation:
+    """A view of a node as TF1's Operation: ``name`` (no ``:0``), ``type``, ``inputs``."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+
+    name = property(lambda self: self.tensor.op_name)
+    type = property(lambda self: self.tensor.type)
+    inputs = property(lambda self: [i for i in self.tensor.inputs if isinstance(i, Tensor)])
+    outputs = property(lambda self: [self.tensor])
+    graph = property(lambda self: self.tensor.graph)
+
+    def __repr__(self):
+        return f"<tf.Operation '{self.name}' type={self.type}>"
 
 
 def _ops():
@@ -408,7 +427,9 @@ def replay(targets, fixed, run, order=None):
     for node in order if order is not None else needed(targets, fixed):
         if node in env:
             continue
-        args = [env[i] if isinstance(i, Tensor) else i for i in node.inputs]
+        # a variable is read when used: an assign earlier in this run (control_dependencies) shows
+        args = [i if not isinstance(i, Tensor) else env[i] if i.kind != "variable" or i in fixed
+                else i.compute(run, ()) for i in node.inputs]
         env[node] = node.compute(run, args)
     return env
 

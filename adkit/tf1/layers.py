@@ -15,9 +15,10 @@ def _scope(name, kind):
     return get_default_graph().unique_name(name or kind)
 
 
-def _glorot(shape, fan_in, fan_out, name):
+def _glorot(shape, fan_in, fan_out, name, dtype):
     limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
-    return Variable(random_uniform(shape, -limit, limit, name=name + "/Initializer"), name=name)
+    return Variable(random_uniform(shape, -limit, limit, dtype=dtype, name=name + "/Initializer"),
+                    name=name)
 
 
 def _activate(out, activation):
@@ -36,10 +37,10 @@ def dense(inputs, units, activation=None, use_bias=True, name=None, **unused):
     x = as_tensor(inputs, who="dense")
     scope = _scope(name, "dense")
     n_in = _last_dim(x, "dense")
-    kernel = _glorot([n_in, units], n_in, units, f"{scope}/kernel")
+    kernel = _glorot([n_in, units], n_in, units, f"{scope}/kernel", x.dtype)
     out = matmul(x, kernel, name=f"{scope}/MatMul")
     if use_bias:
-        out = add(out, Variable(zeros([units]), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
+        out = add(out, Variable(zeros([units], x.dtype), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
     return _activate(out, activation)
 
 
@@ -55,12 +56,12 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", activa
     kh, kw = _pair(kernel_size)
     n_in = _last_dim(x, "conv2d")
     kernel = _glorot([kh, kw, n_in, filters], kh * kw * n_in, kh * kw * filters,
-                     f"{scope}/kernel")
+                     f"{scope}/kernel", x.dtype)
     sh, sw = _pair(strides)
     out = nn.conv2d(x, kernel, strides=[1, sh, sw, 1], padding=padding.upper(),
                     name=f"{scope}/Conv2D")
     if use_bias:
-        out = add(out, Variable(zeros([filters]), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
+        out = add(out, Variable(zeros([filters], x.dtype), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
     return _activate(out, activation)
 
 

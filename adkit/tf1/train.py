@@ -19,7 +19,9 @@ class _Sweep:
         self.ys, self.xs = ys, xs
 
     def values(self, run, xs_values):
-        if self not in run.cache:
+        # one sweep per run and point: a gradient of this gradient calls again on traced values
+        key = (self, tuple(map(id, xs_values)))
+        if key not in run.cache:
             fixed = dict(run.feeds)
 
             def total(*xv):
@@ -31,8 +33,9 @@ class _Sweep:
                     out = v if out is None else out + v
                 return out
 
-            run.cache[self] = ad.grad(total, argnums=tuple(range(len(self.xs))))(*xs_values)
-        return run.cache[self]
+            grads = ad.grad(total, argnums=tuple(range(len(self.xs))))(*xs_values)
+            run.cache[key] = (grads, xs_values)  # the values stay alive: their ids stay theirs
+        return run.cache[key][0]
 
 
 class Gradient(Tensor):

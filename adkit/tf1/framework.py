@@ -135,6 +135,11 @@ class Graph:
                 return node
         raise ADError(f"get_tensor_by_name: no tensor named {name!r} in the graph")
 
+    def ops_run_for(self, fetches, feed_dict=None):
+        """Names of the ops a ``sess.run(fetches, feed_dict)`` computes, in the order it does."""
+        fetches = fetches if isinstance(fetches, (list, tuple)) else [fetches]
+        return [n.op_name for n in needed(fetches, set(feed_dict or ()))]
+
     def as_default(self):
         """``with g.as_default():`` makes ``g`` the graph new ops go to."""
         return _DefaultGraph(self)

@@ -348,7 +348,7 @@ class Variable(Tensor):
             initial_value, dtype=dtype, name=(name or "Variable") + "/initial_value")
         if dtype is not None and initial.dtype is not dtype:
             initial = cast(initial, dtype)
-        super().__init__(None, [], name, "VariableV2", initial.dtype, initial.shape)
+        super().__init__(None, [], name or "Variable", "VariableV2", initial.dtype, initial.shape)
         self.initial = initial
         self.trainable = trainable
         self.graph.collections["variables"].append(self)

@@ -272,3 +272,11 @@ def test_summaries_and_filewriter_write_json_lines(tmp_path):
     assert [r["kind"] for r in lines][0] == "graph"
     with pytest.raises(ad.ADError, match="add_summary"):
         writer.add_summary(b"bytes", 0)
+
+
+@pytest.mark.parametrize("module", ["adkit.tf1", "adkit.tf1.session", "adkit.board"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

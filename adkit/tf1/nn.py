@@ -4,10 +4,34 @@ The activations are adkit primitives; softmax is composed of them (shifted by th
 so large logits do not overflow). ``conv2d`` and ``max_pool`` are adkit.nn's functional ops,
 imported when first used.
 """
+import numpy as np
+
 from adkit import primitives as P
 from adkit.core import ADError
-from adkit.tf1.framework import as_tensor
-from adkit.tf1.ops import _max_along, make, relu, sigmoid, tanh  # noqa: F401  (tf.nn.relu, ...)
+from adkit.operators import ArrayBox
+from adkit.tf1 import ops
+from adkit.tf1.framework import Tensor, as_tensor
+from adkit.tf1.ops import _max_along, make
+
+
+def _values(x):
+    """Keras layers (``tf.keras`` is adkit.nn) call ``activation=tf.nn.relu`` on arrays or traced
+    values, not on graph tensors: then the activation is computed at once."""
+    return not isinstance(x, Tensor) and isinstance(x, (ArrayBox, np.ndarray, float))
+
+
+def _activation(op, fn):
+    def activation(features, name=None):
+        return fn(features) if _values(features) else op(features, name)
+    activation.__name__ = op.__name__
+    activation.__doc__ = (f"{op.__doc__} On a numpy array or traced value (a Keras layer's "
+                          f"activation) it is computed at once.")
+    return activation
+
+
+relu = _activation(ops.relu, P.relu)
+sigmoid = _activation(ops.sigmoid, P.sigmoid)
+tanh = _activation(ops.tanh, P.tanh)
 
 
 def _softmax(v, axis):
@@ -21,7 +45,10 @@ def _log_softmax(v, axis):
 
 
 def softmax(logits, axis=-1, name=None):
-    """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default)."""
+    """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default); on arrays or traced
+    values (a Keras layer's activation) computed at once."""
+    if _values(logits):
+        return _softmax(logits, axis)
     return make(_softmax, [as_tensor(logits)], name, "Softmax", {"axis": axis})
 
 

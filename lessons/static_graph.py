@@ -12,8 +12,6 @@
 # `ad.draw` like an expression does.
 
 # %%
-import numpy as np
-
 import adkit as ad
 import adkit.tf1 as tf
 from adkit.lessons_runner import lesson_settings, save_figure

@@ -15,8 +15,6 @@ import os
 import shutil
 import tempfile
 
-import numpy as np
-
 from adkit.board import board_page, read_logdir
 from adkit.lessons_runner import lesson_settings
 

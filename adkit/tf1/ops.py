@@ -6,12 +6,12 @@ mistakes show up when the graph is built, as in TF1.
 """
 import numpy as np
 
-import adkit.numpy as anp
 from adkit import primitives as P
 from adkit.core import ADError, ShapeError
+from adkit.operators import ArrayBox
 from adkit.tf1.framework import (
-    DType, Tensor, TensorShape, as_dtype, as_tensor, float32, get_default_graph, infer_dtype,
-    plain,
+    InvalidArgumentError, Tensor, TensorShape, as_dtype, as_tensor, float32, get_default_graph,
+    infer_dtype, plain,
 )
 
 
@@ -29,14 +29,9 @@ class Placeholder(Tensor):
 
     def compute(self, run, args):
         shape = TensorShape(self.shape)
-        raise _errors().InvalidArgumentError(
+        raise InvalidArgumentError(
             f"You must feed a value for placeholder tensor '{self.op_name}' with dtype "
             f"{self.dtype.name} and shape {shape}")
-
-
-def _errors():
-    from adkit.tf1 import framework
-    return framework
 
 
 def constant(value, dtype=None, shape=None, name="Const"):
@@ -58,9 +53,14 @@ def placeholder(dtype, shape=None, name=None):
     dtype = as_dtype(dtype, "placeholder")
     if dtype is None:
         raise ADError("placeholder: give a dtype, e.g. tf.placeholder(tf.float32)")
-    dims = None if shape is None else tuple(None if d is None or d == -1 else int(d)
-                                            for d in np.atleast_1d(np.array(shape, dtype=object))
-                                            ) if np.ndim(shape) else ()
+    if shape is None:
+        dims = None
+    else:
+        try:
+            dims = tuple(None if d is None or d == -1 else int(d)
+                         for d in ([shape] if np.ndim(shape) == 0 else list(shape)))
+        except (TypeError, ValueError):
+            raise ADError(f"placeholder: shape must be a list of ints or None, got {shape!r:.40}") from None
     return Placeholder(None, [], name, "Placeholder", dtype, dims)
 
 
@@ -72,8 +72,9 @@ def _example(t, size):
     return t
 
 
-def make(fn, inputs, name, type_name, params=None, cls=Tensor):
-    """A new op node; its shape and dtype come from running ``fn`` on examples of the inputs."""
+def make(fn, inputs, name, type_name, params=None, cls=Tensor, dtype=None):
+    """A new op node; its shape (and dtype, unless given) come from running ``fn`` on examples
+    of the inputs."""
     tensors = [i for i in inputs if isinstance(i, Tensor)]
     graphs = {t.graph for t in tensors}
     if len(graphs) > 1 or (tensors and tensors[0].graph is not get_default_graph()):
@@ -81,7 +82,7 @@ def make(fn, inputs, name, type_name, params=None, cls=Tensor):
                       f"all from the default graph (tensors from another graph, or made before "
                       f"tf.reset_default_graph())")
     params = params or {}
-    shape, dtype = None, tensors[0].dtype if tensors else float32
+    given, shape, dtype = dtype, None, dtype or (tensors[0].dtype if tensors else float32)
     if all(t.shape is not None for t in tensors):
         unknown = any(d is None for t in tensors for d in t.shape)
         try:
@@ -98,8 +99,10 @@ def make(fn, inputs, name, type_name, params=None, cls=Tensor):
         if outs is not None:
             first, second = np.shape(outs[0]), np.shape(outs[-1])
             shape = tuple(d if d == second[k] else None for k, d in enumerate(first))
-            dtype = as_dtype(np.asarray(outs[0]).dtype) if np.asarray(outs[0]).dtype.name in (
-                "float16", "float32", "float64", "int32", "int64", "uint8", "bool") else dtype
+            found = np.asarray(outs[0]).dtype.name
+            if given is None and found in ("float16", "float32", "float64", "int32", "int64",
+                                           "uint8", "bool"):
+                dtype = as_dtype(found)
     return cls(fn, inputs, name, type_name, dtype, shape, params)
 
 
@@ -192,11 +195,15 @@ def transpose(x, perm=None, name=None):
 def cast(x, dtype, name=None):
     """Convert to ``dtype``; casting to an int type cuts the derivative (it is not differentiable)."""
     dtype = as_dtype(dtype, "cast")
-    if dtype.is_floating:
-        return make(lambda v, dt: v if not isinstance(plain(v), np.ndarray) or plain(v).dtype == dt
-                    else P.mul(v, np.ones((), dt)), [as_tensor(x)], name, "Cast", {"dt": dtype.np})
-    return make(lambda v, dt: np.asarray(plain(v)).astype(dt), [as_tensor(x)], name, "Cast",
-                {"dt": dtype.np})
+    return make(_cast, [as_tensor(x)], name, "Cast", {"dt": dtype.np}, dtype=dtype)
+
+
+def _cast(v, dt):
+    if isinstance(v, ArrayBox):
+        # a traced or dual value: to a float type it passes on (derivative and all); to an
+        # int type its number is cut off the graph, as TF's Cast has no gradient
+        return v if np.dtype(dt).kind == "f" else np.asarray(plain(v)).astype(dt)
+    return np.asarray(v).astype(dt)
 
 
 def argmax(x, axis=None, name=None, output_type=None):

@@ -280,3 +280,49 @@ def test_docstring_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+_UNARY = [(tf.sin, ad.sin), (tf.tanh, ad.tanh), (tf.square, ad.square), (tf.sigmoid, ad.sigmoid),
+          (lambda t: tf.exp(t * 0.1), lambda v: ad.exp(v * 0.1))]
+_BINARY = [(tf.add, ad.add), (tf.subtract, ad.sub), (tf.multiply, ad.mul),
+           (lambda a, b: a * b + a / (1.5 + tf.square(b)), lambda a, b: a * b + a / (1.5 + b * b))]
+
+
+def test_random_expressions_agree_with_adkit_values_and_gradients():
+    from hypothesis import given, strategies as st
+
+    shapes = st.sampled_from([((), ()), ((3,), ()), ((2, 3), (3,)), ((2, 1), (1, 4)), ((4,), (4,))])
+    steps = st.lists(st.tuples(st.booleans(), st.integers(0, 3), st.integers(0, 4)), min_size=1,
+                     max_size=6)
+
+    @given(shapes, steps, st.integers(0, 1000))
+    def check(shape_pair, program, seed):
+        tf.reset_default_graph()
+        rng = np.random.default_rng(seed)
+        values = [rng.normal(size=s) for s in shape_pair]
+        leaves = [tf.placeholder(tf.float64, shape=s, name=n) for s, n in zip(shape_pair, "uv")]
+
+        def run(ops, a, b):
+            """The same program on tf1 tensors or on arrays: unary steps, binary steps."""
+            for binary, k, j in program:
+                if binary:
+                    a, b = ops[1][k](a, b), a
+                else:
+                    a = ops[0][j](a)
+            return a
+
+        tf_ops = ([u for u, _ in _UNARY], [b for b, _ in _BINARY])
+        ad_ops = ([u for _, u in _UNARY], [b for _, b in _BINARY])
+        out = run(tf_ops, *leaves)
+        grads = tf.gradients(out, leaves)
+        with tf.Session() as sess:
+            got = sess.run([out] + [g for g in grads if g is not None],
+                           dict(zip(leaves, values)))
+        expected = run(ad_ops, *values)
+        np.testing.assert_allclose(got[0], expected, rtol=1e-12, atol=1e-12)
+        connected = [k for k, g in enumerate(grads) if g is not None]
+        reference = ad.grad(lambda u, v: ad.sum(run(ad_ops, u, v)), argnums=(0, 1))(*values)
+        for value, k in zip(got[1:], connected):
+            np.testing.assert_allclose(value, reference[k], rtol=1e-10, atol=1e-12)
+
+    check()

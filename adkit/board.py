@@ -77,11 +77,14 @@ class BoardLogger:
                      "value": value if math.isfinite(value) else str(value)})
 
     def add_graph(self, svg, png=None, nodes=()):
-        """Store a drawing of the graph (SVG text, optional PNG bytes) and its node list."""
-        write_atomic(self.logdir / "graph.svg", svg)
+        """Store a drawing of the graph (SVG text, optional PNG bytes; None: no drawing) and its
+        node list."""
+        if svg is not None:
+            write_atomic(self.logdir / "graph.svg", svg)
         if png is not None:
             write_atomic(self.logdir / "graph.png", png)
-        self._write({"kind": "graph", "svg": "graph.svg", "nodes": list(nodes)})
+        self._write({"kind": "graph", "svg": None if svg is None else "graph.svg",
+                     "nodes": list(nodes)})
 
     # the callback protocol of adkit.nn's fit (Keras's names)
     def on_epoch_end(self, epoch, logs=None):
@@ -131,9 +134,9 @@ def read_run(path):
             except (KeyError, TypeError, ValueError):
                 continue
             scalars.setdefault(str(record.get("tag")), []).append(point)
-        elif record.get("kind") == "graph":
-            svg = path.parent / str(record.get("svg", "graph.svg"))
-            if svg.parent == path.parent and svg.is_file():
+        elif record.get("kind") == "graph" and record.get("svg"):
+            svg = path.parent / str(record["svg"])
+            if svg.parent == path.parent and svg.is_file():  # only a file beside the log
                 graph = svg.read_text(encoding="utf-8")
     return {"scalars": scalars, "graph": graph}
 

@@ -135,3 +135,30 @@ def test_page_renders_in_headless_chromium_without_console_errors(logdir, tmp_pa
         assert severe == []
     finally:
         driver.quit()
+
+
+def test_a_graph_that_cannot_be_drawn_is_logged_with_a_warning(tmp_path):
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, name="x")          # unknown rank: no stand-in value fits matmul
+    tf.matmul(x, tf.Variable(tf.zeros([3, 2])))
+    with pytest.warns(UserWarning, match="without a drawing"):
+        tf.summary.FileWriter(str(tmp_path / "run"), tf.get_default_graph())
+    assert board.read_logdir(tmp_path)["run"]["graph"] is None
+    tf.reset_default_graph()
+
+
+def test_the_logger_is_a_callback_of_nn_fit(tmp_path):
+    import inspect
+    nn = pytest.importorskip("adkit.nn")
+    if "callbacks" not in inspect.signature(nn.Sequential.fit).parameters:
+        pytest.skip("adkit.nn's fit takes no callbacks= yet")
+    import numpy as np
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 2))
+    y = (x[:, 0] > 0).astype(int)
+    model = nn.Sequential([nn.Dense(8, activation=tf.nn.relu, input_shape=(2,)),
+                           nn.Dense(2, activation=tf.nn.softmax)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[board.BoardLogger(tmp_path / "fit")])
+    scalars = board.read_logdir(tmp_path)["fit"]["scalars"]
+    assert [p["step"] for p in scalars["loss"]] == [0, 1, 2] and "accuracy" in scalars

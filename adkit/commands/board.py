@@ -1,7 +1,6 @@
 """``adkit board``: a TensorBoard-like page of the runs in a log folder (scalars and graphs)."""
 import argparse
 import io
-import shutil
 from pathlib import Path
 
 from adkit.core import ADError
@@ -57,6 +56,6 @@ def run(args):
             if graph.is_file():
                 name = log.parent.relative_to(logdir).as_posix().replace("/", "-")
                 target = output.with_name(f"{output.stem}-graph-{name if name != '.' else 'run'}.png")
-                shutil.copyfile(graph, target)
+                write_atomic(target, graph.read_bytes())
                 print(f"wrote {target}")
     return 0

@@ -5,6 +5,7 @@ a :class:`Summary` that ``writer.add_summary(summary, step)`` appends to the log
 ``writer.add_graph(sess.graph)`` stores adkit's drawing of the graph (SVG and PNG).
 """
 import io
+import warnings
 
 import numpy as np
 
@@ -81,13 +82,18 @@ class FileWriter:
                  for n in graph.nodes]
         svg = png = None
         if any(n.kind == "op" for n in graph.nodes):
-            fig = graph.draw()
-            svg, png = io.StringIO(), io.BytesIO()
-            fig.savefig(svg, format="svg")
-            fig.savefig(png, format="png", dpi=100)
-            svg, png = svg.getvalue(), png.getvalue()
-        if svg is not None:
-            self.logger.add_graph(svg, png, nodes)
+            try:
+                fig = graph.draw()
+            except (ADError, ValueError) as e:  # e.g. a placeholder of unknown rank into matmul
+                warnings.warn(f"FileWriter.add_graph: the graph was logged without a drawing "
+                              f"({str(e).splitlines()[0]}); give the placeholders shapes",
+                              stacklevel=2)
+            else:
+                svg, png = io.StringIO(), io.BytesIO()
+                fig.savefig(svg, format="svg")
+                fig.savefig(png, format="png", dpi=100)
+                svg, png = svg.getvalue(), png.getvalue()
+        self.logger.add_graph(svg, png, nodes)
 
     def flush(self):
         self.logger.flush()

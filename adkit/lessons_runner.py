@@ -27,7 +27,8 @@ from adkit.core import ADError
 # The order of the course: the slide tables first, then the models, then the costs.
 ORDER = [
     "forward-accumulation", "reverse-accumulation", "dual-numbers", "gradient-flow",
-    "static-graph", "tf1-hello-world", "tf1-computation-graph", "linear-regression", "logistic-regression", "two-layer-network",
+    "static-graph", "tf1-hello-world", "tf1-computation-graph", "linear-regression",
+    "logistic-regression", "two-layer-network",
     "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "custom-primitive",
 ]
 

@@ -247,3 +247,29 @@ def test_deck002_gradients_of_x_plus_y_times_z_is_the_adjoint_table():
     # the gradient is a graph too: its own Wengert list reads off z for df/dx
     g = ad.trace(grads[0], -2.0, 5.0, -4.0)
     assert g(x=-2.0, y=5.0, z=-4.0) == -4.0 and g(x=0.0, y=0.0, z=7.0) == 7.0
+
+
+def test_deck004_keras_snippet_runs_with_tf_keras_and_tf_nn_activations():
+    pytest.importorskip("adkit.nn")
+    # MNIST is not shipped (adkit never downloads): random 28x28 images stand in for
+    # mnist.load_data(); the model code is the slide's
+    rng = np.random.default_rng(0)
+    x_train = rng.random((96, 28, 28))
+    y_train = (x_train.mean(axis=(1, 2)) > 0.5).astype(int)
+    x_test, y_test = x_train[:32], y_train[:32]
+
+    model = tf.keras.models.Sequential([
+        tf.keras.layers.Flatten(input_shape=(28, 28)),
+        tf.keras.layers.Dense(512, activation=tf.nn.relu),
+        tf.keras.layers.Dropout(0.2),
+        tf.keras.layers.Dense(10, activation=tf.nn.softmax)
+    ])
+    model.compile(optimizer='adam',
+                  loss='sparse_categorical_crossentropy',
+                  metrics=['accuracy'])
+
+    model.fit(x_train, y_train, epochs=2, verbose=0)
+    loss, accuracy = model.evaluate(x_test, y_test)
+    assert np.isfinite(loss) and 0.0 <= accuracy <= 1.0
+    probabilities = model.predict(x_test)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)

@@ -248,6 +248,10 @@ def test_a_tensor_is_a_function_for_tables_and_drawings():
         z(2.0)
     graph = tf.get_default_graph().to_adkit()
     assert graph.inputs == ("x1", "x2") and "add" in graph.node_names.values()
+    named = tf.multiply(a, b, name="product")
+    fig = ad.draw(named, at={"x1": 2.0, "x2": 5.0}, gradients=True)
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any(label.startswith("product: ") for label in labels)   # TF names in the drawing
 
 
 def test_summaries_and_filewriter_write_json_lines(tmp_path):

@@ -294,7 +294,9 @@ class Tensor:
         if missing:
             raise ADError(f"{self.op_name}: missing value for {', '.join(missing)}")
         fixed = {leaf: given[n] for leaf, n in zip(leaves, names)}
-        return replay([self], fixed, Run(None, fixed))[self]
+        env = replay([self], fixed, Run(None, fixed))
+        _label_traced(env, fixed)
+        return env[self]
 
     # TF1 tensors hash by identity (they are feed_dict keys); == stays identity too
     __hash__ = object.__hash__
@@ -439,6 +441,15 @@ def replay(targets, fixed, run, order=None):
     return env
 
 
+def _label_traced(env, fixed):
+    """When the values were traced (ad.trace, ad.draw), name each op's last node as in TF."""
+    from adkit.tracing import Tracer
+    for node, value in env.items():
+        if node not in fixed and type(value) is Tracer:
+            names = value.graph.__dict__.setdefault("node_names", {})
+            names.setdefault(value.index, node.op_name)
+
+
 def plain(x):
     """The number inside a traced value or dual (for ops with no derivative: argmax, cast)."""
     while isinstance(x, ArrayBox):
@@ -455,7 +466,7 @@ def to_adkit_graph(graph, fetches=None, leaves="all", values=True):
     ``values=False`` keeps the structure only (a drawing then shows no numbers).
     """
     from adkit.graph import Graph as AdGraph
-    from adkit.tracing import Tracer, finish, start
+    from adkit.tracing import finish, start
     if fetches is None:
         fetches = sinks(graph)
     fetches = [f for f in (fetches if isinstance(fetches, (list, tuple)) else [fetches])]
@@ -468,13 +479,8 @@ def to_adkit_graph(graph, fetches=None, leaves="all", values=True):
                      else example_value(n) for n in inputs])
     fixed = dict(zip(inputs, tracers))
     env = replay(fetches, fixed, Run(None, fixed), [n for n in order if n in set(needed(fetches))])
-    names = {}
-    for node in order:
-        value = env.get(node)
-        if node not in fixed and type(value) is Tracer and value.graph is out:
-            names.setdefault(value.index, node.op_name)
+    _label_traced(env, fixed)
     finish(out, tuple(env[f] for f in fetches), "to_adkit_graph")
-    out.node_names = names
     if not values:  # the structure only (placeholders were recorded at stand-in values)
         out.abstract = True
         out.values = [None] * len(out.values)

@@ -17,12 +17,14 @@ import tempfile
 
 from adkit.board import board_page, read_logdir
 from adkit.lessons_runner import lesson_settings
+from adkit.tf1 import reset_default_graph
 
 FIGURES, QUICK = lesson_settings()
 FIGURES = FIGURES.resolve()  # the slide's ./temp is made in a temporary folder: cd there
 start_dir = os.getcwd()
 work_dir = tempfile.mkdtemp(prefix="adkit-tf1-")
 os.chdir(work_dir)
+reset_default_graph()  # a fresh graph, as in a new Python process (the lessons share one)
 
 # %%
 import numpy as np

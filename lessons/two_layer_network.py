@@ -9,7 +9,7 @@
 # "Loss before training: 42.431" and "0.976375" after.
 #
 # Here the slide's code runs as printed (only the import line differs: `import adkit.tf1 as tf`,
-# plus `np.random.seed(0)` so the numbers repeat), then the same network is examined. The data
+# plus `np.random.seed(0)` and `tf.set_random_seed(0)` so the numbers repeat), then the same network is examined. The data
 # are random (y does not depend on x), so the best a model can do *on new data* is to predict 0,
 # with loss mean(y²) ≈ 1. The slide's 0.976 is exactly that number, and not by learning: **the
 # relu on the output unit dies** within a few steps.
@@ -34,7 +34,9 @@ os.chdir(work_dir)  # the slide's FileWriter("./temp") writes there
 import numpy as np
 import adkit.tf1 as tf
 
+tf.reset_default_graph()   # a fresh graph, as in a fresh Python process (lessons share one)
 np.random.seed(np_seed)
+tf.set_random_seed(np_seed)
 # Generate Random Data
 examples = 1000
 features = 100

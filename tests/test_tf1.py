@@ -111,7 +111,9 @@ def test_shape_and_dtype_mistakes_are_caught_when_the_graph_is_built():
         tf.add(tf.constant(1), tf.constant(1.0))
     with pytest.raises(TypeError, match="rounded"):
         tf.constant(3) * 2.5
-    assert tf.matmul(tf.placeholder(tf.float32, [None, 4]), tf.zeros([4, 2])).shape == (None, 2)
+    product = tf.matmul(tf.placeholder(tf.float32, [None, 4]), tf.zeros([4, 2]))
+    assert product.shape == (None, 2) and product.shape.as_list() == [None, 2]
+    assert str(product.shape) == "(?, 2)" and tf.placeholder(tf.float32).shape.ndims is None
 
 
 def test_assign_control_dependencies_and_group():

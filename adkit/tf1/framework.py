@@ -240,7 +240,7 @@ class Tensor:
         self.type = type_name
         self.op_name = self.graph.unique_name(name or type_name)
         self.dtype = dtype
-        self.shape = shape
+        self.dims = shape
         self.graph.add(self)
 
     # names as TF gives them: the op "M1", its output tensor "M1:0"
@@ -253,16 +253,21 @@ class Tensor:
         """The operation that makes this tensor (``t.op.name == "M1"``, ``t.op.type``)."""
         return Operation(self)
 
+    @property
+    def shape(self):
+        """The static shape: ``(?, 25)`` (None for a dimension known only at run time)."""
+        return TensorShape(self.dims)
+
     def get_shape(self):
-        return TensorShape(self.shape)
+        return TensorShape(self.dims)
 
     def __repr__(self):
         dtype = self.dtype.name if self.dtype else "?"
-        return f"<tf.Tensor '{self.name}' shape={TensorShape(self.shape)} dtype={dtype}>"
+        return f"<tf.Tensor '{self.name}' shape={TensorShape(self.dims)} dtype={dtype}>"
 
     def __str__(self):
         dtype = self.dtype.name if self.dtype else "?"
-        return f'Tensor("{self.name}", shape={TensorShape(self.shape)}, dtype={dtype})'
+        return f'Tensor("{self.name}", shape={TensorShape(self.dims)}, dtype={dtype})'
 
     def compute(self, run, args):
         """This node's value from its inputs' values (``run`` gives session state)."""
@@ -371,7 +376,13 @@ class TensorShape(tuple):
     __str__ = __repr__
 
     def as_list(self):
+        if not self.known:
+            raise ADError("as_list() is not defined on an unknown TensorShape")
         return list(self)
+
+    @property
+    def ndims(self):
+        return len(self) if self.known else None
 
 
 def python_name(name):
@@ -505,7 +516,7 @@ def example_value(node):
         return node.params["value"]
     if node.kind == "variable" and node.initial.kind == "const":
         return node.initial.params["value"]
-    shape = () if node.shape is None else tuple(1 if d is None else d for d in node.shape)
+    shape = () if node.dims is None else tuple(1 if d is None else d for d in node.dims)
     return np.ones(shape, dtype=node.dtype.np if node.dtype else float)
 
 
@@ -517,10 +528,10 @@ def check_feed(node, value):
     except (TypeError, ValueError):
         raise InvalidArgumentError(f"cannot feed {value!r:.40} to {node.name}: not an array of "
                                    f"{node.dtype.name if node.dtype else 'numbers'}") from None
-    if node.shape is not None:
+    if node.dims is not None:
         shape = array.shape
-        if len(shape) != len(node.shape) or any(d is not None and d != s
-                                                 for d, s in zip(node.shape, shape)):
+        if len(shape) != len(node.dims) or any(d is not None and d != s
+                                                 for d, s in zip(node.dims, shape)):
             raise ShapeError(f"Cannot feed value of shape {shape} for Tensor '{node.name}', "
-                             f"which has shape '{TensorShape(node.shape)}'")
+                             f"which has shape '{TensorShape(node.dims)}'")
     return array

@@ -26,10 +26,10 @@ def _activate(out, activation):
 
 
 def _last_dim(x, who):
-    if x.shape is None or not x.shape or x.shape[-1] is None:
+    if x.dims is None or not x.dims or x.dims[-1] is None:
         raise ADError(f"{who}: the last dimension of {x.op_name} must be known (shape "
                       f"{x.get_shape()})")
-    return x.shape[-1]
+    return x.dims[-1]
 
 
 def dense(inputs, units, activation=None, use_bias=True, name=None, **unused):
@@ -75,9 +75,9 @@ def max_pooling2d(inputs, pool_size, strides, padding="valid", name=None):
 def flatten(inputs, name=None):
     """[batch, ...] -> [batch, everything else]."""
     x = as_tensor(inputs, who="flatten")
-    if x.shape is None or any(d is None for d in x.shape[1:]):
+    if x.dims is None or any(d is None for d in x.dims[1:]):
         return make(lambda v: reshape_fn(v), [x], name, "Flatten")
-    size = int(np.prod(x.shape[1:], dtype=int))
+    size = int(np.prod(x.dims[1:], dtype=int))
     return reshape(x, [-1, size], name=name or "flatten")
 
 

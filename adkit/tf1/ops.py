@@ -28,7 +28,7 @@ class Placeholder(Tensor):
     kind = "placeholder"
 
     def compute(self, run, args):
-        shape = TensorShape(self.shape)
+        shape = TensorShape(self.dims)
         raise InvalidArgumentError(
             f"You must feed a value for placeholder tensor '{self.op_name}' with dtype "
             f"{self.dtype.name} and shape {shape}")
@@ -68,7 +68,7 @@ def placeholder(dtype, shape=None, name=None):
 
 def _example(t, size):
     if isinstance(t, Tensor):
-        return np.ones(tuple(size if d is None else d for d in t.shape), dtype=t.dtype.np)
+        return np.ones(tuple(size if d is None else d for d in t.dims), dtype=t.dtype.np)
     return t
 
 
@@ -83,8 +83,8 @@ def make(fn, inputs, name, type_name, params=None, cls=Tensor, dtype=None):
                       f"tf.reset_default_graph())")
     params = params or {}
     given, shape, dtype = dtype, None, dtype or (tensors[0].dtype if tensors else float32)
-    if all(t.shape is not None for t in tensors):
-        unknown = any(d is None for t in tensors for d in t.shape)
+    if all(t.dims is not None for t in tensors):
+        unknown = any(d is None for t in tensors for d in t.dims)
         try:
             with np.errstate(all="ignore"):
                 outs = [fn(*[_example(i, size) for i in inputs], **params)
@@ -93,7 +93,7 @@ def make(fn, inputs, name, type_name, params=None, cls=Tensor, dtype=None):
             if unknown:
                 outs = None  # the sizes we tried do not fit together; the run will tell
             else:
-                shapes = ", ".join(str(TensorShape(t.shape)) for t in tensors)
+                shapes = ", ".join(str(TensorShape(t.dims)) for t in tensors)
                 raise ShapeError(f"{type_name} '{name or type_name}': inputs of shapes {shapes} "
                                  f"do not fit ({str(e).splitlines()[0]})") from None
         if outs is not None:
@@ -302,7 +302,7 @@ class RandomOp(Tensor):
         if run.session is None:
             raise ADError(f"{self.op_name}: a random op has no fixed value; run it in a Session")
         rng = run.session.rng_for(self)
-        shape, p = self.shape, self.params
+        shape, p = self.dims, self.params
         if self.type == "RandomStandardNormal":
             out = rng.normal(p["mean"], p["stddev"], shape)
         elif self.type == "TruncatedNormal":
@@ -355,7 +355,7 @@ class Variable(Tensor):
             initial_value, dtype=dtype, name=(name or "Variable") + "/initial_value")
         if dtype is not None and initial.dtype is not dtype:
             initial = cast(initial, dtype)
-        super().__init__(None, [], name or "Variable", "VariableV2", initial.dtype, initial.shape)
+        super().__init__(None, [], name or "Variable", "VariableV2", initial.dtype, initial.dims)
         self.initial = initial
         self.trainable = trainable
         self.graph.collections["variables"].append(self)
@@ -364,7 +364,7 @@ class Variable(Tensor):
         self.initializer = Assign(self, initial, name=self.op_name + "/Assign")
 
     def __repr__(self):
-        return (f"<tf.Variable '{self.name}' shape={TensorShape(self.shape)} "
+        return (f"<tf.Variable '{self.name}' shape={TensorShape(self.dims)} "
                 f"dtype={self.dtype.name}_ref>")
 
     def compute(self, run, args):
@@ -400,10 +400,10 @@ class Assign(Tensor):
         if not isinstance(ref, Variable):
             raise ADError(f"assign: {getattr(ref, 'op_name', ref)!r} is not a tf.Variable")
         value = _operand(value, ref.dtype, "assign") if not isinstance(value, Tensor) else value
-        if ref.shape is not None and value.shape is not None and tuple(ref.shape) != tuple(value.shape):
-            raise ShapeError(f"assign: cannot assign a value of shape {TensorShape(value.shape)} "
-                             f"to {ref.op_name} of shape {TensorShape(ref.shape)}")
-        super().__init__(None, [value], name, "Assign", ref.dtype, ref.shape)
+        if ref.dims is not None and value.dims is not None and tuple(ref.dims) != tuple(value.dims):
+            raise ShapeError(f"assign: cannot assign a value of shape {value.shape} "
+                             f"to {ref.op_name} of shape {TensorShape(ref.dims)}")
+        super().__init__(None, [value], name, "Assign", ref.dtype, ref.dims)
         self.ref = ref
 
     def compute(self, run, args):

@@ -49,9 +49,9 @@ class Session:
 
     def write(self, variable, value):
         value = np.array(value, dtype=variable.dtype.np)  # a copy: runs never share buffers
-        if variable.shape is not None and value.shape != tuple(variable.shape):
+        if variable.dims is not None and value.shape != tuple(variable.dims):
             raise ADError(f"assign to {variable.op_name}: value of shape {value.shape}, the "
-                          f"variable has shape {TensorShape(variable.shape)}")
+                          f"variable has shape {TensorShape(variable.dims)}")
         self._variables[variable] = value
         return value
 

@@ -70,7 +70,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients"):
             continue
         k = connected.index(x)
         node = Gradient(None, connected, f"{name}/{x.op_name}_grad", "Gradient", x.dtype,
-                        x.shape, {"sweep": sweep, "k": k})
+                        x.dims, {"sweep": sweep, "k": k})
         node.reads = ys
         out.append(node)
     return out

@@ -273,3 +273,36 @@ def test_deck004_keras_snippet_runs_with_tf_keras_and_tf_nn_activations():
     assert np.isfinite(loss) and 0.0 <= accuracy <= 1.0
     probabilities = model.predict(x_test)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_deck003_get_variable_and_arithmetic_ops():
+    s = tf.get_variable("scalar",
+    initializer=tf.constant(2))
+    m = tf.get_variable("matrix",
+    initializer=tf.constant([[1, 2], [2, 3]]))
+    with pytest.raises(ad.ADError, match="Variable matrix already exists"):
+        W = tf.get_variable("matrix", shape=(10, 10),
+        initializer=tf.zeros_initializer())
+    tf.reset_default_graph()
+    W = tf.get_variable("matrix", shape=(10, 10),
+    initializer=tf.zeros_initializer())
+    x = tf.constant([-1.5, 0.4, 2.0])
+    ops = [tf.abs(x), tf.negative(x), tf.square(x), tf.round(x), tf.sqrt(tf.abs(x)), tf.exp(x)]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(W).tolist() == np.zeros((10, 10)).tolist()
+        values = sess.run(ops)
+    v = np.array([-1.5, 0.4, 2.0], dtype=np.float32)
+    for got, want in zip(values, [np.abs(v), -v, v * v, np.round(v), np.sqrt(np.abs(v)), np.exp(v)]):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_deck003_control_dependencies_slide():
+    a, b, c = tf.Variable(1.0, name="a"), tf.Variable(2.0, name="b"), tf.Variable(3.0, name="c")
+    g = tf.get_default_graph()
+    with g.control_dependencies([tf.assign(a, 10.0), tf.assign(b, 20.0), tf.assign(c, 30.0)]):
+        d = tf.identity(a + b, name="d")
+        e = tf.identity(c, name="e")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run([d, e]) == [30.0, 30.0]

@@ -25,13 +25,15 @@ from adkit.tf1.framework import (  # noqa: F401
 )
 from adkit.tf1.framework import as_tensor as convert_to_tensor  # noqa: F401
 from adkit.tf1.ops import (  # noqa: F401
-    Variable, abs, add, argmax, assign, assign_add, cast, constant, control_dependencies, cos,
-    div, divide, equal, exp, fill, global_variables, global_variables_initializer, greater,
-    greater_equal, group, identity, less, less_equal, log, matmul, maximum, minimum, mul,
-    multiply, name_scope, negative, no_op, ones, ones_like, placeholder, pow, random_normal,
-    random_uniform, reduce_max, reduce_mean, reduce_sum, relu, reshape, sigmoid, sign, sin, sqrt,
-    square, sub, subtract, tan, tanh, trainable_variables, transpose, truediv, truncated_normal,
-    variables_initializer, zeros, zeros_like,
+    Variable, abs, add, argmax, assign, assign_add, cast, constant, constant_initializer,
+    control_dependencies, cos, div, divide, equal, exp, fill, get_variable, global_variables,
+    global_variables_initializer, glorot_uniform_initializer, greater, greater_equal, group,
+    identity, less, less_equal, log, matmul, maximum, minimum, mul, multiply, name_scope,
+    negative, no_op, ones, ones_initializer, ones_like, placeholder, pow, random_normal,
+    random_normal_initializer, random_uniform, random_uniform_initializer, reduce_max,
+    reduce_mean, reduce_sum, relu, reshape, round, sigmoid, sign, sin, sqrt, square, sub,
+    subtract, tan, tanh, trainable_variables, transpose, truediv, truncated_normal,
+    variables_initializer, zeros, zeros_initializer, zeros_like,
 )
 from adkit.tf1.session import InteractiveSession, Session  # noqa: F401
 from adkit.tf1.train import gradients, train  # noqa: F401

@@ -371,7 +371,8 @@ class TensorShape(tuple):
     def __repr__(self):
         if not self.known:
             return "<unknown>"
-        return "(" + ", ".join("?" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
+        dims = ", ".join("?" if d is None else str(d) for d in self)
+        return f"({dims},)" if len(self) == 1 else f"({dims})"
 
     __str__ = __repr__
 
@@ -386,7 +387,7 @@ class TensorShape(tuple):
 
 
 def python_name(name):
-    """A TF name as a Python identifier (for signatures and table inputs): dense/kernel -> dense_kernel."""
+    """A TF name as a Python identifier (signatures, table inputs): dense/kernel -> dense_kernel."""
     text = re.sub(r"\W", "_", name)
     if not text or text[0].isdigit() or keyword.iskeyword(text):
         text = "_" + text

@@ -40,7 +40,8 @@ def dense(inputs, units, activation=None, use_bias=True, name=None, **unused):
     kernel = _glorot([n_in, units], n_in, units, f"{scope}/kernel", x.dtype)
     out = matmul(x, kernel, name=f"{scope}/MatMul")
     if use_bias:
-        out = add(out, Variable(zeros([units], x.dtype), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
+        bias = Variable(zeros([units], x.dtype), name=f"{scope}/bias")
+        out = add(out, bias, name=f"{scope}/BiasAdd")
     return _activate(out, activation)
 
 
@@ -61,7 +62,8 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", activa
     out = nn.conv2d(x, kernel, strides=[1, sh, sw, 1], padding=padding.upper(),
                     name=f"{scope}/Conv2D")
     if use_bias:
-        out = add(out, Variable(zeros([filters], x.dtype), name=f"{scope}/bias"), name=f"{scope}/BiasAdd")
+        bias = Variable(zeros([filters], x.dtype), name=f"{scope}/bias")
+        out = add(out, bias, name=f"{scope}/BiasAdd")
     return _activate(out, activation)
 
 

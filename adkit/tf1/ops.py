@@ -60,7 +60,8 @@ def placeholder(dtype, shape=None, name=None):
             dims = tuple(None if d is None or d == -1 else int(d)
                          for d in ([shape] if np.ndim(shape) == 0 else list(shape)))
         except (TypeError, ValueError):
-            raise ADError(f"placeholder: shape must be a list of ints or None, got {shape!r:.40}") from None
+            raise ADError(f"placeholder: shape must be a list of ints or None, got "
+                          f"{shape!r:.40}") from None
     return Placeholder(None, [], name, "Placeholder", dtype, dims)
 
 
@@ -153,7 +154,7 @@ def _unary(fn, type_name):
     def op(x, name=None):
         return make(fn, [as_tensor(x, who=type_name)], name, type_name)
     op.__name__ = type_name.lower()
-    op.__doc__ = f"Elementwise ``{fn.__name__ if hasattr(fn, '__name__') else type_name}`` (TF op {type_name})."
+    op.__doc__ = f"Elementwise ``{getattr(fn, '__name__', type_name)}`` (TF op {type_name})."
     return op
 
 
@@ -175,6 +176,14 @@ sigmoid = _unary(P.sigmoid, "Sigmoid")
 relu = _unary(P.relu, "Relu")
 abs = _unary(P.abs, "Abs")  # noqa: A001
 sign = _unary(P.sign, "Sign")
+
+
+def _round(v):
+    # TF's Round has no gradient: the number is taken off the graph
+    return np.round(plain(v))
+
+
+round = _unary(_round, "Round")  # noqa: A001
 
 
 def getitem(x, index):
@@ -389,6 +398,72 @@ class Variable(Tensor):
 
     def read_value(self):
         return identity(self)
+
+
+class _Initializer:
+    """``tf.zeros_initializer()`` and friends: called with a shape and dtype, give a tensor."""
+
+    def __init__(self, make_tensor, name):
+        self.make_tensor, self.name = make_tensor, name
+
+    def __call__(self, shape, dtype=float32):
+        return self.make_tensor(_shape(shape, self.name), as_dtype(dtype, self.name) or float32)
+
+    def __repr__(self):
+        return f"tf.{self.name}()"
+
+
+def zeros_initializer(dtype=float32):
+    return _Initializer(lambda shape, dt: zeros(shape, dt), "zeros_initializer")
+
+
+def ones_initializer(dtype=float32):
+    return _Initializer(lambda shape, dt: ones(shape, dt), "ones_initializer")
+
+
+def constant_initializer(value=0):
+    return _Initializer(lambda shape, dt: constant(np.full(shape, value), dt), "constant_initializer")
+
+
+def random_normal_initializer(mean=0.0, stddev=1.0, seed=None):
+    return _Initializer(lambda shape, dt: random_normal(shape, mean, stddev, dt, seed),
+                        "random_normal_initializer")
+
+
+def random_uniform_initializer(minval=-0.05, maxval=0.05, seed=None):
+    return _Initializer(lambda shape, dt: random_uniform(shape, minval, maxval, dt, seed),
+                        "random_uniform_initializer")
+
+
+def glorot_uniform_initializer(seed=None):
+    def make_tensor(shape, dt):
+        if len(shape) >= 2:
+            fan_in, fan_out = shape[-2], shape[-1]
+        else:
+            fan_in = fan_out = shape[0] if shape else 1
+        receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+        limit = float(np.sqrt(6.0 / (receptive * (fan_in + fan_out))))
+        return random_uniform(shape, -limit, limit, dt, seed)
+    return _Initializer(make_tensor, "glorot_uniform_initializer")
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, trainable=True):
+    """``tf.get_variable("W", shape=(10, 10), initializer=tf.zeros_initializer())``: a Variable
+    by name; the name must be new in the graph (TF1 refuses to make it twice)."""
+    graph = get_default_graph()
+    if any(v.op_name == name for v in graph.collections["variables"]):
+        raise ADError(f"Variable {name} already exists, disallowed (get_variable makes a "
+                      f"variable once per graph; use tf.reset_default_graph() or another name)")
+    if isinstance(initializer, Tensor):
+        if shape is not None and tuple(initializer.dims or ()) != tuple(_shape(shape, name)):
+            raise ShapeError(f"get_variable {name}: shape {tuple(shape)} does not match the "
+                             f"initializer's {initializer.shape}")
+        initial = initializer
+    else:
+        if shape is None:
+            raise ADError(f"get_variable {name}: give a shape (or a tensor as initializer)")
+        initial = (initializer or glorot_uniform_initializer())(shape, as_dtype(dtype) or float32)
+    return Variable(initial, trainable=trainable, name=name, dtype=dtype)
 
 
 class Assign(Tensor):

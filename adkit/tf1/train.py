@@ -142,7 +142,8 @@ class GradientDescentOptimizer(Optimizer):
 
 
 class MomentumOptimizer(Optimizer):
-    """TF1's momentum: ``a ← μ·a + g``, ``w ← w − lr·a`` (Nesterov: ``w ← w − lr·(g + μ·a)``)."""
+    """TF1's momentum: ``a ← μ·a + g``, ``w ← w − lr·a``
+    (Nesterov: ``w ← w − lr·(g + μ·a)``)."""
 
     def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum",
                  use_nesterov=False):

@@ -59,6 +59,7 @@ class BoardLogger:
                           f"{e.strerror}") from None
         self.path = self.logdir / LOG_NAME
         self.closed = False
+        self._counts = None  # values logged per tag (read from the log when first needed)
 
     def __repr__(self):
         return f"BoardLogger({str(self.logdir)!r})"
@@ -72,7 +73,14 @@ class BoardLogger:
         """Log one number (``step`` defaults to the count of this tag's values so far)."""
         value = float(value)
         if step is None:
-            step = sum(1 for r in _records(self.path) if r.get("tag") == tag)
+            if self._counts is None:  # continue a log written before, once
+                self._counts = {}
+                for r in _records(self.path):
+                    if r.get("kind") == "scalar":
+                        self._counts[r.get("tag")] = self._counts.get(r.get("tag"), 0) + 1
+            step = self._counts.get(str(tag), 0)
+        if self._counts is not None:
+            self._counts[str(tag)] = self._counts.get(str(tag), 0) + 1
         self._write({"kind": "scalar", "tag": str(tag), "step": int(step),
                      "value": value if math.isfinite(value) else str(value)})
 
@@ -254,13 +262,18 @@ step="0.01" value="{smoothing}"> <output id="smoothing-value">{smoothing}</outpu
 """
 
 
+def _finite(scalars):
+    """The points a curve can draw (JSON has no NaN or infinity: a diverged run stops there)."""
+    return {tag: [p for p in points if math.isfinite(p["value"])] for tag, points in scalars.items()}
+
+
 def board_page(logdir, title=None, smoothing=0.6):
     """The board of every run under ``logdir`` as one self-contained HTML page (a str)."""
     runs = read_logdir(logdir)
     tags = []
     for run in runs.values():
         tags.extend(t for t in run["scalars"] if t not in tags)
-    data = {"tags": tags, "runs": [{"name": name, "scalars": run["scalars"]}
+    data = {"tags": tags, "runs": [{"name": name, "scalars": _finite(run["scalars"])}
                                    for name, run in runs.items()]}
     graphs = "".join(
         f'<div class="graph"><h3>{html.escape(name)}</h3><img alt="graph of {html.escape(name)}" '

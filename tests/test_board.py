@@ -162,3 +162,19 @@ def test_the_logger_is_a_callback_of_nn_fit(tmp_path):
     model.fit(x, y, epochs=3, verbose=0, callbacks=[board.BoardLogger(tmp_path / "fit")])
     scalars = board.read_logdir(tmp_path)["fit"]["scalars"]
     assert [p["step"] for p in scalars["loss"]] == [0, 1, 2] and "accuracy" in scalars
+
+
+def test_diverged_values_leave_the_page_valid_json(tmp_path):
+    log = board.BoardLogger(tmp_path / "diverged")
+    for step, value in enumerate([1.0, 10.0, float("inf"), float("nan")]):
+        log.scalar("loss", value)
+    log.scalar("loss", 2.0)
+    runs = board.read_logdir(tmp_path)
+    assert [p["step"] for p in runs["diverged"]["scalars"]["loss"]] == [0, 1, 2, 3, 4]
+    page = board.board_page(tmp_path)
+    data = json.loads(re.search(r'id="board-data">(.*?)</script>', page, re.S).group(1),
+                      parse_constant=lambda name: pytest.fail(f"{name} in the page's JSON"))
+    assert [p["value"] for p in data["runs"][0]["scalars"]["loss"]] == [1.0, 10.0, 2.0]
+    again = board.BoardLogger(tmp_path / "diverged")   # a second writer continues the steps
+    again.scalar("loss", 1.0)
+    assert board.read_logdir(tmp_path)["diverged"]["scalars"]["loss"][-1]["step"] == 5

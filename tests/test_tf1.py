@@ -332,3 +332,12 @@ def test_random_expressions_agree_with_adkit_values_and_gradients():
             np.testing.assert_allclose(value, reference[k], rtol=1e-10, atol=1e-12)
 
     check()
+
+
+def test_interactive_session_is_the_default_until_closed():
+    sess = tf.InteractiveSession()
+    c = tf.constant(4.0) * 2
+    assert c.eval() == 8.0
+    sess.close()
+    with pytest.raises(ad.ADError, match="no default session"):
+        c.eval()

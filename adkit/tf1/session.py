@@ -116,11 +116,22 @@ class Session:
         return self
 
     def __exit__(self, *exc):
-        _sessions.remove(self)
+        if self in _sessions:
+            _sessions.remove(self)
         self.close()
 
 
-InteractiveSession = Session
+class InteractiveSession(Session):
+    """A Session that is the default as soon as it is made (``t.eval()`` works), until closed."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        _sessions.append(self)
+
+    def close(self):
+        if self in _sessions:
+            _sessions.remove(self)
+        super().close()
 
 
 class _AsDefault:

@@ -341,3 +341,15 @@ def test_interactive_session_is_the_default_until_closed():
     sess.close()
     with pytest.raises(ad.ADError, match="no default session"):
         c.eval()
+
+
+def test_forward_mode_through_a_tensor_agrees_with_tf_gradients():
+    x = tf.placeholder(tf.float64, shape=[3], name="x")
+    w = tf.placeholder(tf.float64, shape=[3, 2], name="w")
+    y = tf.reduce_sum(tf.tanh(tf.matmul(tf.reshape(x, [1, 3]), w)) ** 2)
+    rng = np.random.default_rng(4)
+    xv, wv, u_x, u_w = rng.normal(size=3), rng.normal(size=(3, 2)), rng.normal(size=3), rng.normal(size=(3, 2))
+    _, directional = ad.jvp(y, (xv, wv), (u_x, u_w))            # forward mode, on Duals
+    with tf.Session() as sess:
+        gx, gw = sess.run(tf.gradients(y, [x, w]), {x: xv, w: wv})   # reverse mode
+    assert directional == pytest.approx(np.sum(gx * u_x) + np.sum(gw * u_w), rel=1e-12)

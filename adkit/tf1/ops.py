@@ -139,7 +139,15 @@ def divide(x, y, name=None): return _binary(P.div, x, y, name, "truediv")
 def matmul(a, b, name=None): return _binary(P.matmul, a, b, name, "MatMul")
 def maximum(x, y, name=None): return _binary(P.maximum, x, y, name, "Maximum")
 def minimum(x, y, name=None): return _binary(P.minimum, x, y, name, "Minimum")
-def pow(x, y, name=None): return _binary(P.power, x, y, name, "pow")  # noqa: A001
+def pow(x, y, name=None):  # noqa: A001
+    """``x ** y``; a number as exponent stays a number (its rule needs no log x)."""
+    if isinstance(x, Tensor) and not isinstance(y, Tensor) and np.ndim(y) == 0:
+        return make(_power_const, [x], name, "Pow", {"exponent": y.item() if hasattr(y, "item") else y})
+    return _binary(P.power, x, y, name, "pow")
+
+
+def _power_const(v, exponent):
+    return P.power(v, exponent)
 def less(x, y, name=None): return _binary(P.less, x, y, name, "Less")
 def greater(x, y, name=None): return _binary(P.greater, x, y, name, "Greater")
 def less_equal(x, y, name=None): return _binary(P.less_equal, x, y, name, "LessEqual")

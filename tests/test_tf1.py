@@ -250,6 +250,10 @@ def test_a_tensor_is_a_function_for_tables_and_drawings():
         z(2.0)
     graph = tf.get_default_graph().to_adkit()
     assert graph.inputs == ("x1", "x2") and "add" in graph.node_names.values()
+    as_graph = z.to_adkit()
+    assert as_graph.inputs == ("x1", "x2")
+    assert ad.reverse_table(as_graph, at={"x1": 2.0, "x2": 5.0}).result == pytest.approx(
+        {"x1": 5 + np.cos(2.0), "x2": 2.0})
     named = tf.multiply(a, b, name="product")
     fig = ad.draw(named, at={"x1": 2.0, "x2": 5.0}, gradients=True)
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]

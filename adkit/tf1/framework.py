@@ -278,6 +278,11 @@ class Tensor:
         from adkit.tf1.session import default_session
         return (session or default_session("eval")).run(self, feed_dict)
 
+    def to_adkit(self):
+        """This tensor as an adkit Graph whose inputs are its placeholders and variables
+        (recorded at stand-in values; give the point to ``ad.reverse_table(g, at=...)``)."""
+        return to_adkit_graph(self.graph, [self], leaves="feedable")
+
     def leaves(self):
         """The placeholders and variables this tensor reads, in creation order."""
         return [n for n in needed([self], deep=True) if n.kind in ("placeholder", "variable")]

@@ -5,12 +5,13 @@
 4.583853163452858
 """
 from adkit.core import ADError, ParseError, ShapeError
+from adkit.core import Notation, Primitive, primitive, register, registered, unregister
 from adkit.primitives import (
-    abs, add, broadcast_to, concatenate, cos, div, dot, equal, exp, greater, greater_equal, less,
-    less_equal, log, log1p, logical_not, matmul, maximum, mean, minimum, mul, neg, not_equal,
-    power, primitive, primitive_table, relu, reshape, sigmoid, sign, sin, sqrt, square, stack, sub,
-    sum, tan, tanh, transpose, where,
+    abs, add, cos, div, equal, exp, greater, greater_equal, less, less_equal, log, log1p,
+    logical_not, matmul, maximum, minimum, mul, neg, not_equal, power, relu, sigmoid, sign, sin,
+    sqrt, square, sub, tan, tanh, where,
 )
+from adkit.arrays import broadcast_to, concatenate, dot, mean, reshape, stack, sum, transpose
 from adkit.graph import Graph
 from adkit.tracing import Tracer, trace
 from adkit.forward import Dual, derivative, jacfwd, jvp

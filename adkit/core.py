@@ -1,19 +1,21 @@
-"""The machinery every interpreter shares: the Primitive record, boxed values and dispatch.
+"""The machinery every interpreter shares: the Primitive record, the table, boxed values and dispatch.
 
-A *primitive* is one entry of the table in :mod:`adkit.primitives`: a name, a numpy
-implementation, a derivative rule and how it prints. Calling a primitive *binds* it to its
+A *primitive* is one entry of the table (``PRIMITIVES``, filled by :mod:`adkit.primitives`):
+a name, a numpy implementation, a derivative rule and how it prints. Calling a primitive *binds* it to its
 arguments: plain floats and arrays are computed at once; if any argument is *boxed* (a
 :class:`~adkit.forward.Dual` or a :class:`~adkit.tracing.Tracer`), the box with the highest
 level handles the call. Levels make nesting work: ``grad(grad(f))`` gives each sweep its own
 level, so an inner sweep never mistakes an outer sweep's values for its own.
 """
+import contextlib
 import itertools
 import numbers
 
 import numpy as np
 
-__all__ = ["ADError", "ShapeError", "ParseError", "Boxed", "Primitive", "Notation", "unbroadcast", "ZERO",
-           "new_level", "shape_of", "ndim_of", "is_scalar_number"]
+__all__ = ["ADError", "ShapeError", "ParseError", "Boxed", "Primitive", "Notation", "ZERO",
+           "new_level", "shape_of", "ndim_of", "PRIMITIVES", "register", "unregister", "registered",
+           "primitive"]
 
 
 class ADError(Exception):
@@ -96,8 +98,8 @@ def ndim_of(x):
     return len(shape_of(x))
 
 
-def is_scalar_number(x):
-    return isinstance(x, numbers.Number) and not isinstance(x, bool)
+# Precedences used by the printers (higher binds tighter).
+CMP_PREC, ADD_PREC, MUL_PREC, NEG_PREC, POW_PREC, ATOM_PREC = 5, 10, 20, 30, 40, 100
 
 
 class Notation:
@@ -128,7 +130,8 @@ class Primitive:
     """One primitive operation: everything adkit knows about it, as data.
 
     Args:
-        name: the name used in errors, in ``print(graph)`` and by ``ad.primitive_table()``.
+        name: the name used in errors, in ``print(graph)`` and by the parser (a registered
+            elementwise primitive can be written ``name(x)`` in an expression).
         impl: the numpy implementation, ``impl(*args, **params)``.
         scalar_impl: optional faster implementation for Python floats (``math.sin``); when it
             raises (``math.log(0)``) the numpy one is used, so floats and arrays agree
@@ -139,8 +142,9 @@ class Primitive:
         jvp: array primitives: ``jvp(primals, tangents, out, batch, **params)`` -> out tangent;
             a tangent may be ``None`` (zero) and may carry ``batch`` extra leading axes.
         vjp: array primitives: ``vjp(cotangent, out, *args, **params)`` -> tuple, one per arg.
-            A rule may take ``needed`` (a tuple of bools, one per argument): the sweep passes it
-            when the rule accepts it, so e.g. matmul skips the adjoint of a constant data matrix.
+        vjp_needed: True when the VJP rule takes ``needed`` (a tuple of bools, one per argument,
+            saying which arguments want an adjoint), so e.g. matmul skips the adjoint of a
+            constant data matrix.
         sympy: ``sympy(sp, *args, **params)`` -> the sympy expression (``sp`` is the sympy
             module, imported only when a symbolic step runs).
         notation: a :class:`Notation`.
@@ -153,7 +157,8 @@ class Primitive:
     """
 
     def __init__(self, name, impl, *, scalar_impl=None, partials=None, jvp=None, vjp=None,
-                 sympy=None, notation=None, differentiable=True, nargs=1, doc="", saves=None):
+                 sympy=None, notation=None, differentiable=True, nargs=1, doc="", saves=None,
+                 vjp_needed=False):
         self.name = name
         self.impl = impl
         self.scalar_impl = scalar_impl
@@ -170,11 +175,18 @@ class Primitive:
             k for k in range(nargs) if saves is not None and k not in saves)
         self.drops_out = saves is not None and "out" not in saves
         self.elementwise = partials is not None
-        self.vjp_takes_needed = vjp is not None and "needed" in vjp.__code__.co_varnames
+        self.vjp_takes_needed = bool(vjp_needed)
         self.__doc__ = doc
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+    def apply_vjp(self, ct, out, argvals, params, refs):
+        """The VJP rule's cotangents; ``needed`` (refs that are not constants) goes to a rule
+        that takes it (``vjp_needed``), so it can skip the adjoint of a constant argument."""
+        if self.vjp_takes_needed:
+            return self.vjp(ct, out, *argvals, **params, needed=tuple(r is not None for r in refs))
+        return self.vjp(ct, out, *argvals, **params)
 
     def __call__(self, *args, **params):
         if len(args) == 1:  # the common unary case, without the loop
@@ -262,22 +274,70 @@ def lean(prim, refs, argvals, value):
     return argvals, (None if prim.drops_out else value)
 
 
-def unbroadcast(x, shape):
-    """Sum ``x`` down to ``shape``: the one place where broadcasting is undone.
+PRIMITIVES = {}   # the table: name -> Primitive, in definition order
+_BUILT_IN = set()  # names defined by adkit.primitives: modules bind them directly, so they stay
 
-    When an argument of shape (3,) was broadcast against one of shape (2, 3), each of its
-    elements was used twice, so its adjoint is the sum over the broadcast axis.
 
-    >>> unbroadcast(np.ones((2, 3)), (3,))
-    array([2., 2., 2.])
+def register(prim):
+    """Add a primitive to the table (and return it); names are unique.
+
+    A registered elementwise primitive is usable everywhere: called on floats, arrays, Duals
+    and traced values, in ``ad.parse`` (as ``name(x)``), the tables, ``check`` and grading.
     """
-    have = shape_of(x)
-    if have == shape:
-        return x
-    from adkit.primitives import sum as _sum, reshape as _reshape  # the table builds on this module
-    lead = len(have) - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and have[lead + i] != 1)
-    if axes:
-        x = _sum(x, axis=axes)
-    return _reshape(x, shape)
+    if not isinstance(prim, Primitive):
+        raise ADError(f"register: expected an ad.Primitive, got {type(prim).__name__}")
+    if prim.name in PRIMITIVES:
+        raise ADError(f"register: a primitive named {prim.name!r} already exists "
+                      f"(ad.unregister({prim.name!r}) first, or use `with ad.registered(...)`)")
+    PRIMITIVES[prim.name] = prim
+    return prim
+
+
+def unregister(name):
+    """Remove a primitive you registered (by name or the Primitive itself) and return it."""
+    name = getattr(name, "name", name)
+    if name in _BUILT_IN:
+        raise ADError(f"unregister: {name!r} is one of adkit's own primitives; only primitives "
+                      f"registered with ad.register can be removed")
+    if name not in PRIMITIVES:
+        raise ADError(f"unregister: no registered primitive named {name!r}")
+    return PRIMITIVES.pop(name)
+
+
+@contextlib.contextmanager
+def registered(*prims):
+    """``with ad.registered(prim): ...`` registers ``prim`` for the block only; afterwards the
+    table is as it was (also after an error), so running the block twice works.
+
+    >>> sq = Primitive("my_square", lambda x: x * x, partials=lambda out, x: (2 * x,))
+    >>> with registered(sq):
+    ...     "my_square" in PRIMITIVES
+    True
+    >>> "my_square" in PRIMITIVES
+    False
+    """
+    saved = dict(PRIMITIVES)
+    try:
+        for prim in prims:
+            register(prim)
+        yield prims[0] if len(prims) == 1 else prims
+    finally:
+        PRIMITIVES.clear()
+        PRIMITIVES.update(saved)
+
+
+def primitive(name):
+    """Look a primitive up by name; an unknown name lists the known ones."""
+    try:
+        return PRIMITIVES[name]
+    except KeyError:
+        raise ADError(f"unknown primitive {name!r}; adkit knows: "
+                      f"{', '.join(sorted(PRIMITIVES))}") from None
+
+
+def __getattr__(name):
+    """``adkit.core.unbroadcast`` moved to :mod:`adkit.primitives` (kept here for this wave)."""
+    if name == "unbroadcast":
+        from adkit.primitives import unbroadcast
+        return unbroadcast
+    raise AttributeError(f"module 'adkit.core' has no attribute {name!r}")

@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from adkit.core import ADError, ZERO, shape_of
-from adkit.graph import CONST, INPUT, Graph, input_names
+from adkit.graph import CONST, INPUT, Graph
 from adkit.printing import format_number, inline_expressions, node_expression, output_name
 from adkit.tracing import point_values
 
@@ -55,35 +55,15 @@ def concrete(graph, at, who="draw"):
 
 
 def as_graph(source, at=None, who="draw"):
-    """A Graph from an expression string, a Graph or a Python function (traced at ``at``).
+    """A Graph from an expression string, a Graph or a Python function (see :mod:`adkit.sources`).
 
     With ``at`` the graph carries the values at that point; without it a parsed expression
     stays abstract (structure only).
     """
-    if isinstance(source, Graph):
-        graph = source
-    elif isinstance(source, str):
-        from adkit.parse import parse
-        graph = parse(source)
-    elif callable(source):
-        if at is None:
-            raise ADError(f"{who}: a Python function is drawn at a point: give at={{...}}")
-        if isinstance(at, dict):
-            names = input_names(source, len(at))
-            if set(names) != set(at):
-                names = list(at)
-            values = [at[n] for n in names]
-        else:
-            values = list(at) if isinstance(at, (list, tuple)) else [at]
-            names = None
-        from adkit.tracing import trace
-        return trace(source, *values, names=names)
-    else:
-        raise ADError(f"{who}: expected an expression, a Graph or a function, got "
-                      f"{type(source).__name__}")
-    if at is None and (graph.abstract or any(v is None for v in graph.values)):
-        return graph
-    return concrete(graph, at, who)
+    from adkit.sources import as_graph as normalize
+    if at is None and callable(source) and not isinstance(source, Graph):
+        raise ADError(f"{who}: a Python function is drawn at a point: give at={{...}}")
+    return normalize(source, at, who, strict=True)
 
 
 def adjoints(graph, seed=1.0):

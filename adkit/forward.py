@@ -15,10 +15,10 @@ import numbers
 
 import numpy as np
 
-from adkit import primitives as P
+from adkit import arrays as A
 from adkit.core import ADError, ndim_of, new_level, reject_boxed_array, shape_of
 from adkit.operators import ArrayBox
-from adkit.tracing import as_input
+from adkit.tracing import argnums_of, as_input, as_scalar, zeros_like
 
 MANUAL_LEVEL = 0  # Duals made by hand share one level, so Dual(2, 1) * Dual(3, 0) just works
 
@@ -47,7 +47,7 @@ class Dual(ArrayBox):
     def tangent(self):
         """The tangent (zeros of the primal's shape when nothing was seeded)."""
         if self._tangent is None:
-            return _zeros_like(self.primal)
+            return zeros_like(self.primal)
         return self._tangent
 
     def _value(self):
@@ -74,28 +74,49 @@ class Dual(ArrayBox):
         out = prim(*primals, **params)
         if not prim.differentiable:
             return out
-        first = next((k for k, t in enumerate(tangents) if t is not None), None)
-        if first is None:
-            return Dual(out, None, level)
+        return Dual(out, node_tangent(prim, primals, tangents, out, params), level)
+
+
+def node_tangent(prim, primals, tangents, out, params, partials=None, batch=None):
+    """One step of the forward sweep: a node's tangent ``ẇ = Σᵢ ∂ᵢ · ẇᵢ`` from its local
+    partials (or its JVP rule, for array primitives); None when no argument has one (zero).
+
+    Args:
+        tangents: one per argument, None for a constant; may carry ``batch`` extra leading axes
+            (several directions at once; counted from the first tangent when None).
+        partials: the local partials at this point, when already computed.
+
+    >>> from adkit.primitives import mul
+    >>> node_tangent(mul, (2.0, 5.0), (1.0, None), 10.0, {})
+    5.0
+    """
+    if not prim.differentiable:
+        return None
+    first = next((k for k, t in enumerate(tangents) if t is not None), None)
+    if first is None:
+        return None
+    if batch is None:
         batch = ndim_of(tangents[first]) - ndim_of(primals[first])  # directions pushed at once
-        if prim.partials is None:
-            return Dual(out, prim.jvp(primals, tangents, out, batch, **params), level)
-        tangent = None
-        out_ndim = ndim_of(out)
-        for t, p in zip(tangents, prim.partials(out, *primals, **params)):
-            if t is None or p is None:
-                continue
-            if batch:
-                t = _align(t, batch, out_ndim)
-            term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
-            tangent = term if tangent is None else tangent + term
-        if tangent is not None:
-            # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
-            # must have the output's shape (later rules and batch counting rely on it)
-            expected = shape_of(tangent)[:batch] + shape_of(out)
-            if shape_of(tangent) != expected:
-                tangent = P.broadcast_to(tangent, expected)
-        return Dual(out, tangent, level)
+    if prim.partials is None:
+        return prim.jvp(primals, tangents, out, batch, **params)
+    if partials is None:
+        partials = prim.partials(out, *primals, **params)
+    tangent = None
+    out_ndim = ndim_of(out)
+    for t, p in zip(tangents, partials):
+        if t is None or p is None:
+            continue
+        if batch:
+            t = _align(t, batch, out_ndim)
+        term = t if (type(p) is int and p == 1) else -t if (type(p) is int and p == -1) else p * t
+        tangent = term if tangent is None else tangent + term
+    if tangent is not None:
+        # x + c with c broadcast bigger than x: a ±1 partial keeps x's shape; the tangent
+        # must have the output's shape (later rules and batch counting rely on it)
+        expected = shape_of(tangent)[:batch] + shape_of(out)
+        if shape_of(tangent) != expected:
+            tangent = A.broadcast_to(tangent, expected)
+    return tangent
 
 
 def _align(t, batch, out_ndim):
@@ -104,15 +125,8 @@ def _align(t, batch, out_ndim):
     missing = out_ndim - (len(shape) - batch)
     if missing <= 0:
         return t
-    return P.reshape(t, shape[:batch] + (1,) * missing + shape[batch:])
+    return A.reshape(t, shape[:batch] + (1,) * missing + shape[batch:])
 
-
-def _zeros_like(x):
-    if isinstance(x, ArrayBox):
-        return P.mul(x, 0.0)
-    if isinstance(x, numbers.Number):
-        return 0.0
-    return np.zeros(np.shape(x))
 
 
 def _as_tuple(x, what, who):
@@ -131,7 +145,7 @@ def _unpack(out, level, who):
     if type(out) is Dual and out._level == level:
         return out.primal, out.tangent
     if isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
-        return out, _zeros_like(out)
+        return out, zeros_like(out)
     raise ADError(f"{who}: the function returned {type(out).__name__}, not a number or array")
 
 
@@ -178,18 +192,6 @@ def derivative(f):
     return df
 
 
-def _argnums(argnums, nargs, who):
-    single = type(argnums) is int or isinstance(argnums, numbers.Integral)
-    nums = (argnums,) if single else tuple(argnums)
-    if single and 0 <= argnums < nargs:  # the common case, quickly
-        return True, nums
-    if len(set(nums)) != len(nums):
-        raise ADError(f"{who}: argnums {nums} names an argument twice")
-    for n in nums:
-        if not -nargs <= n < nargs:
-            raise ADError(f"{who}: argnums {n} is out of range for {nargs} argument(s)")
-    return single, tuple(n % nargs for n in nums)
-
 
 def jacfwd(f, argnums=0):
     """Jacobian by forward mode, all input directions in one vectorized sweep.
@@ -202,7 +204,7 @@ def jacfwd(f, argnums=0):
            [0., 4.]])
     """
     def jacobian(*args):
-        single, nums = _argnums(argnums, len(args), "jacfwd")
+        single, nums = argnums_of(argnums, len(args), "jacfwd")
         jacs = []
         for n in nums:
             x = as_input(args[n], f"jacfwd: argument {n + 1}")
@@ -225,22 +227,16 @@ def jacfwd(f, argnums=0):
     return jacobian
 
 
-def as_scalar(jacobian):
-    """A Jacobian of a scalar function of a scalar is a number, not a 0-d array."""
-    if type(jacobian) is np.ndarray and jacobian.ndim == 0:
-        return float(jacobian)
-    return jacobian
-
 
 def _jacobian_of(out, level, size, x_shape):
     """One output's Jacobian, shape ``out.shape + x.shape``, from its batched tangent."""
     if type(out) is Dual and out._level == level and out._tangent is not None:
         t = out._tangent
         out_shape = shape_of(out.primal)
-        t = P.broadcast_to(t, (size,) + out_shape)
+        t = A.broadcast_to(t, (size,) + out_shape)
         # (directions, *out) -> (*out, directions) -> (*out, *x)
-        jac = P.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
-        return as_scalar(P.reshape(jac, out_shape + x_shape))
+        jac = A.transpose(t, tuple(range(1, len(out_shape) + 1)) + (0,))
+        return as_scalar(A.reshape(jac, out_shape + x_shape))
     if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
         raise ADError(f"jacfwd: the function returned {type(out).__name__}, not a number or array")
     return as_scalar(np.zeros(shape_of(out) + x_shape))  # the output does not depend on x

@@ -9,20 +9,24 @@ were recorded, which is a topological order: every interpreter is a plain loop o
 Names (w1, w2, … or v₋₁, v₀, v₁, …) are given only when printing.
 
 >>> import adkit as ad
->>> g = ad.parse("x1*x2 + sin(x1)")
+>>> g = ad.parse("u*v - exp(u)")
 >>> print(g)
-w1 = x1
-w2 = x2
+w1 = u
+w2 = v
 w3 = w1 · w2
-w4 = sin w1
-w5 = w3 + w4
+w4 = exp w1
+w5 = w3 - w4
 z = w5
->>> g(x1=2.0, x2=5.0)
-10.909297426825681
+>>> g.refs[2], g.refs[4]
+((0, 1), (2, 3))
+>>> g(u=0.0, v=3.0)
+-1.0
 """
 import inspect
 
-from adkit.core import ADError, Notation, Primitive, new_level
+import numpy as np
+
+from adkit.core import LEAN_MIN_SIZE, ADError, Notation, Primitive, lean, new_level
 
 NO_PARAMS = {}  # shared and never mutated: nodes without parameters point here
 
@@ -69,11 +73,20 @@ class Graph:
         return index
 
     def add_node(self, prim, refs, argvals, params=NO_PARAMS, value=None):
-        """Append ``prim(args)`` and return its index; ``refs[i] is None`` marks a constant."""
+        """Append ``prim(args)`` and return its index; ``refs`` and ``argvals`` are tuples, one
+        entry per argument (``refs[k] is None`` marks a constant).
+
+        The one place a node is appended (tracing, parsing and copying all come here). On a
+        lean graph (a gradient sweep's own tape) big arrays that the primitive's derivative
+        rule does not read are kept as their shapes only (see ``Primitive.saves``).
+        """
+        if self.lean and type(value) is not float and any(
+                type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
+            argvals, value = lean(prim, refs, argvals, value)
         index = len(self.prims)
         self.prims.append(prim)
-        self.refs.append(tuple(refs))
-        self.argvals.append(tuple(argvals))
+        self.refs.append(refs)
+        self.argvals.append(argvals)
         self.params.append(params or NO_PARAMS)
         self.values.append(value)
         return index
@@ -191,13 +204,28 @@ class Graph:
         return to_dot(self, at, gradients)
 
 
-def input_names(f, count):
-    """Input names for tracing ``f``: its parameter names when it has them, else x1, x2, …"""
+def parameters(f, who="trace"):
+    """The one input-naming rule: ``f``'s positional parameters in order, as ``(name, has a
+    default)`` pairs. A function taking ``*args`` or ``**kwargs`` has none (ADError); one whose
+    signature cannot be read gives None."""
     try:
-        params = [p for p in inspect.signature(f).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):
-        params = []
-    if len(params) >= count:
-        return [p.name for p in params[:count]]
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        raise ADError(f"{who}: {getattr(f, '__name__', 'f')} takes *args; give a function with "
+                      f"named parameters")
+    return [(p.name, p.default is not p.empty) for p in params
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def input_names(f, count):
+    """Input names for tracing ``f`` on ``count`` arguments: its first ``count`` parameters (see
+    :func:`parameters`), else x1, x2, … (a builtin, ``*args``, or too few names)."""
+    try:
+        params = parameters(f)
+    except ADError:
+        params = None
+    if params is not None and len(params) >= count:
+        return [name for name, _ in params[:count]]
     return [f"x{i}" for i in range(1, count + 1)]

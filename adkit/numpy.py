@@ -11,9 +11,12 @@ constants and data, but it does not see traced values or duals.
 import numpy as _np
 
 from adkit.primitives import (  # noqa: F401  (re-exported)
-    abs, add, broadcast_to, concatenate, cos, dot, equal, exp, greater, greater_equal, less,
-    less_equal, log, log1p, logical_not, matmul, maximum, mean, minimum, not_equal, power, relu,
-    reshape, sigmoid, sign, sin, sqrt, square, stack, sum, tan, tanh, transpose, where,
+    abs, add, cos, equal, exp, greater, greater_equal, less, less_equal, log, log1p, logical_not,
+    matmul, maximum, minimum, not_equal, power, relu, sigmoid, sign, sin, sqrt, square, tan, tanh,
+    where,
+)
+from adkit.arrays import (  # noqa: F401  (re-exported)
+    broadcast_to, concatenate, dot, mean, reshape, stack, sum, transpose,
 )
 from adkit.primitives import div as divide, mul as multiply, neg as negative, sub as subtract  # noqa: F401
 

@@ -3,6 +3,7 @@
 ``x * y``, ``x @ w``, ``x.T``, ``x.sum(axis=0)`` and ``x[0]`` all bind a primitive of the
 table, so they work the same on forward-mode duals and on traced values.
 """
+from adkit import arrays as A
 from adkit import primitives as P
 from adkit.core import Boxed, shape_of
 
@@ -48,7 +49,7 @@ class ArrayBox(Boxed):
             n *= d
         return n
     @property
-    def T(self): return P.transpose(self)
+    def T(self): return A.transpose(self)
     def __len__(self):
         shape = self.shape
         if not shape:
@@ -56,13 +57,13 @@ class ArrayBox(Boxed):
         return shape[0]
     def __iter__(self):
         return (self[i] for i in range(len(self)))
-    def __getitem__(self, index): return P.getitem(self, index)
-    def sum(self, axis=None, keepdims=False): return P.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return P.mean(self, axis, keepdims)
+    def __getitem__(self, index): return A.getitem(self, index)
+    def sum(self, axis=None, keepdims=False): return A.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return A.mean(self, axis, keepdims)
     def reshape(self, *shape):
-        return P.reshape(self, shape[0] if len(shape) == 1 else shape)
-    def transpose(self, *axes): return P.transpose(self, axes or None)
-    def dot(self, other): return P.dot(self, other)
+        return A.reshape(self, shape[0] if len(shape) == 1 else shape)
+    def transpose(self, *axes): return A.transpose(self, axes or None)
+    def dot(self, other): return A.dot(self, other)
 
     def __bool__(self):
         return bool(self._value())

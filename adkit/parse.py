@@ -32,13 +32,16 @@ adkit.core.ParseError: implicit multiplication is not allowed: did you mean 2*x?
    ^
 """
 import difflib
+import inspect
 import math
+import weakref
 import unicodedata
+from collections.abc import Mapping
 
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import ParseError
+from adkit.core import PRIMITIVES, ParseError
 from adkit.graph import Graph
 from adkit.tracing import start
 
@@ -51,16 +54,56 @@ MAX_NUMBER = 1e15        # largest magnitude of a number literal
 MAX_NAME = 64            # characters in one name
 MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay within 1e±300
 
-# Function names -> (primitive, number of arguments). Aliases cover sympy's spelling (Abs, Max)
-# so that str(graph.to_sympy()) parses back.
-FUNCTIONS = {
-    "sin": (P.sin, 1), "cos": (P.cos, 1), "tan": (P.tan, 1), "exp": (P.exp, 1),
-    "log": (P.log, 1), "ln": (P.log, 1), "sqrt": (P.sqrt, 1), "tanh": (P.tanh, 1),
-    "sigmoid": (P.sigmoid, 1), "abs": (P.abs, 1), "Abs": (P.abs, 1), "relu": (P.relu, 1),
-    "log1p": (P.log1p, 1),
-    "max": (P.maximum, 2), "Max": (P.maximum, 2), "maximum": (P.maximum, 2),
-    "min": (P.minimum, 2), "Min": (P.minimum, 2), "minimum": (P.minimum, 2),
-}
+# Sympy's and the slides' spellings of the table's functions, so str(graph.to_sympy()) parses back.
+_ALIASES = {"ln": "log", "Abs": "abs", "max": "maximum", "Max": "maximum", "min": "minimum",
+            "Min": "minimum"}
+
+
+class _Functions(Mapping):
+    """Function names the parser accepts -> (primitive, number of arguments).
+
+    Every elementwise primitive of the table that is written as a function (sin, sigmoid,
+    maximum, or one you registered, such as softplus) under its name and the aliases above. It
+    is read from the table at each lookup, so ``ad.register`` adds a function and
+    ``ad.unregister`` removes it again.
+    """
+
+    def __getitem__(self, name):
+        prim = PRIMITIVES.get(_ALIASES.get(name, name))
+        if prim is None or not _by_name(prim):
+            raise KeyError(name)
+        return prim, prim.nargs
+
+    def __iter__(self):
+        names = [name for name, prim in PRIMITIVES.items() if _by_name(prim)]
+        return iter(names + [alias for alias, name in _ALIASES.items() if name in names])
+
+    def __len__(self):
+        return len(list(iter(self)))
+
+
+def _by_name(prim):
+    """Can ``name(x, ...)`` in text call this primitive? Elementwise, written as a function, and
+    needing no keyword parameters (``pow_const``'s exponent, a layer's options)."""
+    if prim not in _CALLABLE:
+        _CALLABLE[prim] = (prim.elementwise and prim.nargs >= 1
+                           and prim.notation.kind in ("function", "call")
+                           and not _needs_keywords(prim.impl))
+    return _CALLABLE[prim]
+
+
+def _needs_keywords(impl):
+    try:
+        params = inspect.signature(impl).parameters.values()
+    except (TypeError, ValueError):  # numpy ufuncs: positional only
+        return False
+    return any(p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in params)
+
+
+_CALLABLE = weakref.WeakKeyDictionary()  # primitive -> callable by name (registered ones come and go)
+
+
+FUNCTIONS = _Functions()
 CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
 
 _BINARY = {"+": (P.add, 1), "-": (P.sub, 1), "*": (P.mul, 2), "/": (P.div, 2), "^": (P.power, 4)}
@@ -183,25 +226,9 @@ def tokenize(text):
             tokens.append(_Token("number", literal, start + 1, i,
                                  _number_value(text, literal, start + 1)))
         elif _is_name_start(c):
-            while i < n and _is_name_char(text[i]):
-                i += 1
-            name = unicodedata.normalize("NFC", text[start:i])
-            if len(name) > MAX_NAME:
-                raise ParseError(f"the name {name[:20]}… is too long (the limit is {MAX_NAME} "
-                                 f"characters)", text, start + 1)
-            tokens.append(_Token("name", name, start + 1, i))
+            i = _scan_name(text, i, tokens)
         elif c in _SUPERSCRIPTS:  # x² is x^2
-            while i < n and text[i] in _SUPERSCRIPTS:
-                i += 1
-            digits = "".join(_SUPERSCRIPTS[s] for s in text[start:i])
-            negative = digits.startswith("-")
-            body = digits[1:] if negative else digits
-            if not body or not set(body) <= _DIGITS:
-                raise ParseError(f"cannot read the superscript {text[start:i]!r} as an exponent",
-                                 text, start + 1)
-            value = _number_value(text, body, start + 1)
-            tokens.append(_Token("op", "^", start + 1, start))
-            tokens.append(_Token("number", text[start:i], start + 1, i, -value if negative else value))
+            i = _scan_superscript(text, i, tokens)
         elif text.startswith("**", i):
             i += 2
             tokens.append(_Token("op", "^", start + 1, i))
@@ -231,6 +258,36 @@ def tokenize(text):
             _bad_character(text, i)
     tokens.append(_Token("end", "", n + 1, n))
     return tokens
+
+
+def _scan_name(text, start, tokens):
+    """Append the name starting at ``start`` (NFC-normalized, bounded); the index past it."""
+    i = start
+    while i < len(text) and _is_name_char(text[i]):
+        i += 1
+    name = unicodedata.normalize("NFC", text[start:i])
+    if len(name) > MAX_NAME:
+        raise ParseError(f"the name {name[:20]}… is too long (the limit is {MAX_NAME} "
+                         f"characters)", text, start + 1)
+    tokens.append(_Token("name", name, start + 1, i))
+    return i
+
+
+def _scan_superscript(text, start, tokens):
+    """Append ``^`` and the exponent of a superscript (x², x⁻¹); the index past it."""
+    i = start
+    while i < len(text) and text[i] in _SUPERSCRIPTS:
+        i += 1
+    digits = "".join(_SUPERSCRIPTS[s] for s in text[start:i])
+    negative = digits.startswith("-")
+    body = digits[1:] if negative else digits
+    if not body or not set(body) <= _DIGITS:
+        raise ParseError(f"cannot read the superscript {text[start:i]!r} as an exponent",
+                         text, start + 1)
+    value = _number_value(text, body, start + 1)
+    tokens.append(_Token("op", "^", start + 1, start))
+    tokens.append(_Token("number", text[start:i], start + 1, i, -value if negative else value))
+    return i
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,90 +345,100 @@ def _to_postfix(text, tokens, variables):
     while k < len(tokens):
         token = tokens[k]
         k += 1
-        kind = token.kind
         if expect_operand:
-            if kind == "number":
-                output.append(token)
-                expect_operand = False
-            elif kind == "name":
-                name = token.text
-                is_variable = variables is not None and name in variables
-                if name in FUNCTIONS and not is_variable:
-                    if tokens[k].kind == "(":
-                        stack.append(_Op("paren", "(", 0, tokens[k], function=name))
-                        k += 1
-                    elif tokens[k].kind in ("name", "number") and FUNCTIONS[name][1] == 1:
-                        stack.append(_Op("prefix", name, _PREFIX_PREC, token))  # sin x
-                    else:
-                        example = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, y)"
-                        raise ParseError(f"the function '{name}' needs parentheses around its "
-                                         f"argument(s), e.g. {example}", text, token.column)
-                elif tokens[k].kind == "(" and name not in CONSTANTS and not is_variable:
-                    _unknown_function(text, token, variables)
-                else:
-                    output.append(token)
-                    expect_operand = False
-            elif kind == "op" and token.text in "+-":
-                stack.append(_Op("prefix", "neg" if token.text == "-" else "pos", _PREFIX_PREC,
-                                 token))
-            elif kind == "(":
-                stack.append(_Op("paren", "(", 0, token))
-            elif kind == "end":
-                if previous is None:
-                    raise ParseError("empty expression", text, None)
-                raise ParseError(f"the expression ends too early: something must follow "
-                                 f"'{previous.text}'", text, token.column)
-            elif kind == ")":
-                top = stack[-1] if stack else None
-                if top is not None and top.kind == "paren" and tokens[k - 2].kind == "(":
-                    what = f"{top.function}()" if top.function else "()"
-                    raise ParseError(f"empty parentheses {what}: something must go inside",
-                                     text, token.column)
-                raise ParseError("missing an operand before ')'", text, token.column)
-            else:
-                raise ParseError(f"missing an operand before {_what(token)}", text, token.column)
-        else:  # expecting an operator, ')' , ',' or the end
-            if kind == "op":
-                prim, prec = _BINARY[token.text]
-                right = token.text == "^"
-                while stack and stack[-1].kind != "paren" and (
-                        stack[-1].prec > prec or (stack[-1].prec == prec and not right)):
-                    output.append(stack.pop())
-                stack.append(_Op("binary", token.text, prec, token))
-                expect_operand = True
-            elif kind in (")", ",", "end"):
-                while stack and stack[-1].kind != "paren":
-                    output.append(stack.pop())
-                if kind == "end":
-                    if stack:
-                        raise ParseError("unbalanced parentheses: this '(' is never closed",
-                                         text, stack[-1].token.column)
-                    return output
-                if not stack:
-                    if kind == ")":
-                        raise ParseError("unbalanced parentheses: ')' without a matching '('",
-                                         text, token.column)
-                    raise ParseError("',' outside a function call such as max(a, b)", text,
-                                     token.column)
-                paren = stack[-1]
-                if kind == ",":
-                    if paren.function is None or paren.args >= FUNCTIONS[paren.function][1]:
-                        who = f"{paren.function}()" if paren.function else "parentheses"
-                        raise ParseError(f"too many arguments: ',' in {who}", text, token.column)
-                    paren.args += 1
-                    expect_operand = True
-                else:
-                    stack.pop()
-                    if paren.function is not None:
-                        needed = FUNCTIONS[paren.function][1]
-                        if paren.args != needed:
-                            raise ParseError(f"{paren.function}() takes {needed} argument(s), "
-                                             f"got {paren.args}", text, token.column)
-                        output.append(_Op("prefix", paren.function, _PREFIX_PREC, paren.token))
-            else:  # an operand right after an operand
-                _implicit_multiplication(text, previous, token)
+            k, expect_operand = _operand(text, tokens, k, previous, stack, output, variables)
+        elif token.kind == "op":
+            _, prec = _BINARY[token.text]
+            right = token.text == "^"
+            while stack and stack[-1].kind != "paren" and (
+                    stack[-1].prec > prec or (stack[-1].prec == prec and not right)):
+                output.append(stack.pop())
+            stack.append(_Op("binary", token.text, prec, token))
+            expect_operand = True
+        elif token.kind in (")", ",", "end"):
+            if _close(text, token, stack, output):
+                return output
+            expect_operand = token.kind == ","
+        else:  # an operand right after an operand
+            _implicit_multiplication(text, previous, token)
         previous = token
     raise ParseError("internal error: no end token", text, None)  # pragma: no cover
+
+
+def _operand(text, tokens, k, previous, stack, output, variables):
+    """Read the operand (or prefix) at ``tokens[k - 1]``: ``(next k, still expecting one)``."""
+    token, kind = tokens[k - 1], tokens[k - 1].kind
+    if kind == "number":
+        output.append(token)
+        return k, False
+    if kind == "name":
+        name = token.text
+        is_variable = variables is not None and name in variables
+        if name in FUNCTIONS and not is_variable:
+            if tokens[k].kind == "(":
+                stack.append(_Op("paren", "(", 0, tokens[k], function=name))
+                return k + 1, True
+            if tokens[k].kind in ("name", "number") and FUNCTIONS[name][1] == 1:
+                stack.append(_Op("prefix", name, _PREFIX_PREC, token))  # sin x
+                return k, True
+            example = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, y)"
+            raise ParseError(f"the function '{name}' needs parentheses around its "
+                             f"argument(s), e.g. {example}", text, token.column)
+        if tokens[k].kind == "(" and name not in CONSTANTS and not is_variable:
+            _unknown_function(text, token, variables)
+        output.append(token)
+        return k, False
+    if kind == "op" and token.text in "+-":
+        stack.append(_Op("prefix", "neg" if token.text == "-" else "pos", _PREFIX_PREC, token))
+        return k, True
+    if kind == "(":
+        stack.append(_Op("paren", "(", 0, token))
+        return k, True
+    if kind == "end":
+        if previous is None:
+            raise ParseError("empty expression", text, None)
+        raise ParseError(f"the expression ends too early: something must follow "
+                         f"'{previous.text}'", text, token.column)
+    if kind == ")":
+        top = stack[-1] if stack else None
+        if top is not None and top.kind == "paren" and tokens[k - 2].kind == "(":
+            what = f"{top.function}()" if top.function else "()"
+            raise ParseError(f"empty parentheses {what}: something must go inside",
+                             text, token.column)
+        raise ParseError("missing an operand before ')'", text, token.column)
+    raise ParseError(f"missing an operand before {_what(token)}", text, token.column)
+
+
+def _close(text, token, stack, output):
+    """``)``, ``,`` or the end: pop operators down to the open parenthesis (checking a
+    function's number of arguments); True at the end of the expression."""
+    while stack and stack[-1].kind != "paren":
+        output.append(stack.pop())
+    if token.kind == "end":
+        if stack:
+            raise ParseError("unbalanced parentheses: this '(' is never closed",
+                             text, stack[-1].token.column)
+        return True
+    if not stack:
+        if token.kind == ")":
+            raise ParseError("unbalanced parentheses: ')' without a matching '('",
+                             text, token.column)
+        raise ParseError("',' outside a function call such as max(a, b)", text, token.column)
+    paren = stack[-1]
+    if token.kind == ",":
+        if paren.function is None or paren.args >= FUNCTIONS[paren.function][1]:
+            who = f"{paren.function}()" if paren.function else "parentheses"
+            raise ParseError(f"too many arguments: ',' in {who}", text, token.column)
+        paren.args += 1
+        return False
+    stack.pop()
+    if paren.function is not None:
+        needed = FUNCTIONS[paren.function][1]
+        if paren.args != needed:
+            raise ParseError(f"{paren.function}() takes {needed} argument(s), "
+                             f"got {paren.args}", text, token.column)
+        output.append(_Op("prefix", paren.function, _PREFIX_PREC, paren.token))
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,63 +14,33 @@ import numbers
 
 import numpy as np
 
-from adkit import primitives as P
-from adkit.core import ADError, ZERO, ndim_of, shape_of, unbroadcast
-from adkit.forward import _argnums, _zeros_like, as_scalar, jacfwd
+from adkit import arrays as A
+from adkit import fastpath
+from adkit.core import ADError, ZERO, ndim_of, shape_of
+from adkit.primitives import times, unbroadcast
+from adkit.forward import jacfwd
 from adkit.graph import Graph
 from adkit.operators import ArrayBox
-from adkit.tracing import Tracer, as_input, start
+from adkit.tracing import Tracer, argnums_of, as_input, as_scalar, start, zeros_like
 
 
-def backward(graph, seeds, keep_all=True):
-    """Sweep ``graph`` backwards from ``seeds`` ({node index: adjoint}).
-
-    Returns the adjoint of every node (``ZERO`` where nothing reached it). Adjoints are
-    computed with adkit's own functions, so on traced values the sweep itself is recorded.
-    With ``keep_all=False`` (enough for gradients) a node's adjoint is released once passed on,
-    and array buffers the sweep itself allocated are reused in place.
+def backward(graph, seeds):
+    """Sweep ``graph`` backwards from ``seeds`` ({node index: adjoint}): the adjoint of every
+    node (``ZERO`` where nothing reached it). The reference loop; :mod:`adkit.fastpath` computes
+    the same faster. Adjoints are computed with adkit's own functions, so on traced values the
+    sweep itself is recorded (the gradient of a graph is a graph).
     """
-    prims, all_refs, all_argvals, all_params, values = (
-        graph.prims, graph.refs, graph.argvals, graph.params, graph.values)
-    adjoint = [ZERO] * len(prims)
-    owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
+    adjoint = [ZERO] * len(graph.prims)
     for ref, seed in seeds.items():
         adjoint[ref] = seed
     with np.errstate(all="ignore"):  # derivatives at domain edges are inf/nan by convention
-        for i in range(len(prims) - 1, -1, -1):
-            g = adjoint[i]
-            if g is ZERO:
-                continue
-            prim, refs = prims[i], all_refs[i]
-            if prim.partials is not None:
-                params = all_params[i]
-                partials = (prim.partials(values[i], *all_argvals[i], **params) if params else
-                            prim.partials(values[i], *all_argvals[i]))
-                if type(g) is float:  # scalar code, the hot path of long traces
-                    for ref, p in zip(refs, partials):
-                        if ref is not None and p is not None:
-                            c = g * p if type(p) is float else _times(g, p)
-                            a = adjoint[ref]
-                            adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
-                    continue
-                _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
-                               all_argvals[i], partials)
-            elif prim.vjp is not None:
-                contributions = _vjp(prim, g, values[i], all_argvals[i], all_params[i], refs)
-                for ref, arg, c in zip(refs, all_argvals[i], contributions):
-                    if ref is not None and c is not None:
-                        _accumulate(adjoint, owned, ref, c, False, shape_of(arg))
-            else:
-                continue  # an input, a constant, or a comparison: nothing flows back
-            if not keep_all:
-                adjoint[i] = ZERO
+        for i in reversed(range(len(graph.prims))):  # recording order, backwards
+            if adjoint[i] is ZERO:
+                continue  # nothing flows through this node
+            for ref, share in zip(graph.refs[i], pullback(graph, i, adjoint[i])):
+                if share is not None:  # fan-out: a node read twice gets both shares
+                    adjoint[ref] = share if adjoint[ref] is ZERO else adjoint[ref] + share
     return adjoint
-
-
-def _vjp(prim, g, out, argvals, params, refs):
-    if prim.vjp_takes_needed:  # skip the work for constant arguments
-        return prim.vjp(g, out, *argvals, **params, needed=tuple(r is not None for r in refs))
-    return prim.vjp(g, out, *argvals, **params)
 
 
 def pullback(graph, i, g):
@@ -78,84 +48,18 @@ def pullback(graph, i, g):
 
     One entry per argument: ``w̄ · ∂ᵢ`` (elementwise) or the VJP's share, summed down to the
     argument's shape; None for a constant argument or where nothing flows. :func:`backward`
-    takes this step at every node (with faster paths for floats and owned buffers); drawings
-    use it to label each wire with the adjoint it carries.
+    takes this step at every node; drawings use it to label each wire with its adjoint.
     """
     prim, refs, argvals, params = graph.prims[i], graph.refs[i], graph.argvals[i], graph.params[i]
     out = graph.values[i]
     if prim.partials is not None:
-        shares = [None if p is None else _times(g, p) for p in prim.partials(out, *argvals, **params)]
+        shares = [None if p is None else times(g, p) for p in prim.partials(out, *argvals, **params)]
     elif prim.vjp is not None:
-        shares = _vjp(prim, g, out, argvals, params, refs)
+        shares = prim.apply_vjp(g, out, argvals, params, refs)
     else:
         return [None] * len(refs)
     return [None if r is None or c is None else c if type(c) is float else unbroadcast(c, shape_of(a))
             for r, a, c in zip(refs, argvals, shares)]
-
-
-def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
-    """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may."""
-    last = len(refs) - 1
-    while last >= 0 and (refs[last] is None or partials[last] is None):
-        last -= 1
-    g_shared = False  # g itself was handed on (a partial of 1): its buffer is no longer ours
-    for k in range(last + 1):
-        ref, p = refs[k], partials[k]
-        if ref is None or p is None:
-            continue
-        if type(p) is int and p == 1:
-            c, fresh, g_shared = g, False, True
-        elif k == last and g_reusable and not g_shared and _fits_in(g, p):
-            c, fresh = np.multiply(g, p, out=g), True
-        else:
-            c = _times(g, p)
-            fresh = type(c) is np.ndarray
-        _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
-
-
-def _fits_in(buffer, p):
-    """Can ``buffer * p`` be written into ``buffer`` (same shape and dtype)?"""
-    if type(buffer) is not np.ndarray:
-        return False
-    if type(p) is float or type(p) is int:
-        return buffer.dtype == np.float64
-    return type(p) is np.ndarray and p.dtype == buffer.dtype and p.shape == buffer.shape
-
-
-def _accumulate(adjoint, owned, ref, c, fresh, shape):
-    """adjoint[ref] += c, in place when one side is a buffer only this sweep holds."""
-    if shape_of(c) != shape:
-        c, fresh = unbroadcast(c, shape), False
-    a = adjoint[ref]
-    if a is ZERO:
-        adjoint[ref], owned[ref] = c, fresh
-    elif owned[ref] and type(c) is np.ndarray and a.dtype == c.dtype:
-        np.add(a, c, out=a)
-    elif fresh and type(a) is np.ndarray and a.shape == c.shape and a.dtype == c.dtype:
-        adjoint[ref] = np.add(c, a, out=c)
-        owned[ref] = True
-    else:
-        adjoint[ref] = a + c  # fan-out: sum over every consumer
-        owned[ref] = type(adjoint[ref]) is np.ndarray
-
-
-def _times(g, p):
-    """w̄ · ∂: skips multiplying by an exact ±1, so gradient graphs stay as on paper."""
-    if type(p) is int:
-        if p == 1:
-            return g
-        if p == -1:
-            return -g
-    if type(g) is float and g == 1.0 and not _is_boolean(p):
-        return p
-    return g * p
-
-
-def _is_boolean(p):
-    """relu's [x > 0], where's condition: 1.0 · p must still turn such a partial into a number."""
-    while isinstance(p, ArrayBox):
-        p = p._value()
-    return type(p) is bool or type(p) is np.bool_ or (type(p) is np.ndarray and p.dtype == bool)
 
 
 def _trace_for_vjp(f, primals, who):
@@ -192,9 +96,9 @@ def vjp(f, *primals):
             raise ADError(f"vjp: the cotangent has shape {shape_of(cotangent)} but f's output has "
                           f"shape {out_shape}")
         if not (type(out) is Tracer and out.graph is graph):
-            return tuple(_zeros_like(t.value) for t in tracers)
-        adjoint = backward(graph, {out.index: cotangent}, keep_all=False)
-        return tuple(_zeros_like(t.value) if adjoint[t.index] is ZERO else
+            return tuple(zeros_like(t.value) for t in tracers)
+        adjoint = fastpath.backward(graph, {out.index: cotangent})
+        return tuple(zeros_like(t.value) if adjoint[t.index] is ZERO else
                      _as_result(adjoint[t.index], t.value) for t in tracers)
 
     return value, vjp_fn
@@ -231,7 +135,7 @@ def value_and_grad(f, argnums=0):
     name = getattr(f, "__name__", "f")
 
     def value_and_gradient(*args):
-        single, nums = _argnums(argnums, len(args), "grad")
+        single, nums = argnums_of(argnums, len(args), "grad")
         chosen = (as_input(args[n], f"grad: argument {n + 1}") for n in nums)
         out, vjp_fn = vjp(_only(f, args, nums), *chosen)
         if ndim_of(out) != 0:
@@ -267,7 +171,7 @@ def jacrev(f, argnums=0):
            [0., 4.]])
     """
     def jacobian(*args):
-        single, nums = _argnums(argnums, len(args), "jacrev")
+        single, nums = argnums_of(argnums, len(args), "jacrev")
         chosen = (as_input(args[n], f"jacrev: argument {n + 1}") for n in nums)
         out, vjp_fn = vjp(_only(f, args, nums), *chosen)
         out_shape = shape_of(out)
@@ -280,8 +184,8 @@ def jacrev(f, argnums=0):
         jacs = []
         for k, n in enumerate(nums):
             x_shape = shape_of(args[n])
-            stacked = P.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
-            jacs.append(as_scalar(P.reshape(stacked, out_shape + x_shape)))
+            stacked = A.stack([r[k] for r in rows]) if rows else np.zeros((0,) + x_shape)
+            jacs.append(as_scalar(A.reshape(stacked, out_shape + x_shape)))
         return jacs[0] if single else tuple(jacs)
     return jacobian
 

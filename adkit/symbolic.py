@@ -9,7 +9,8 @@ from fractions import Fraction
 import numpy as np
 
 from adkit.core import ADError
-from adkit.graph import CONST, INPUT
+from adkit.graph import CONST, INPUT, Graph
+from adkit.sources import sympy_text  # noqa: F401  (reading sympy is reading a source)
 
 
 def graph_to_sympy(graph, symbols=None):
@@ -83,23 +84,6 @@ def _simple_fraction(value, max_denominator):
 
 def _close(a, b):
     return abs(a - b) <= 4 * math.ulp(b)
-
-
-def sympy_text(expr):
-    """A sympy expression as text that :func:`adkit.parse` reads back (``E`` printed as ``e``).
-
-    >>> import sympy as sp
-    >>> x = sp.Symbol("x")
-    >>> sympy_text(sp.exp(x) * sp.E + sp.pi)
-    'e*exp(x) + pi'
-    """
-    from sympy.printing.str import StrPrinter
-
-    class _Printer(StrPrinter):
-        def _print_Exp1(self, expr):
-            return "e"
-
-    return _Printer().doprint(expr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,79 +253,100 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
     (True, 1.716338, 1.716338)
     """
     import sympy as sp
-    from adkit.forward import jvp
     from adkit.printing import output_name
-    from adkit.reverse import grad
-    from adkit.tables.sources import as_graph, expression_text
+    from adkit.sources import as_graph, expression_text
 
-    graph, names = as_graph(source, None, "check")
-    if graph is not None:
-        names = list(graph.inputs)
+    graph, names, values = _check_inputs(source, at)
     random = at is None
     if random:
         rng = np.random.default_rng(seed)
         candidates = (_draw_point(rng, names, attempt) for attempt in range(100 * points))
     else:
-        _, values = as_graph(source, at, "check")
         candidates = iter([dict(zip(names, (float(v) if np.ndim(v) == 0 else v
                                             for v in values)))])
-
     checked, derivatives, note, expression, output = [], {}, None, None, "z"
     cache = {}
     for point in candidates:
         if any(np.ndim(v) for v in point.values()):
             raise ADError("check: compares derivatives of scalar inputs; for arrays use "
                           "ad.jacfwd and ad.jacrev")
-        values = [point[n] for n in names]
-        g = graph if graph is not None else as_graph(source, point, "check")[0]
+        g = graph if graph is not None else as_graph(source, point, "check")
         if expression is None:
-            out = g.outputs[0] if len(g.outputs) == 1 else None
-            if out is None:
+            if len(g.outputs) != 1:
                 raise ADError(f"check: the function has {len(g.outputs)} outputs; check one")
-            expression = expression_text(g, out)
-            output = output_name(g)
-        with np.errstate(all="ignore"):
-            value = g(*values)
-            forward = {n: jvp(g, tuple(values), tuple(1.0 if k == j else 0.0
-                                                       for k in range(len(names))))[1]
-                       for j, n in enumerate(names)}
-            gradient = grad(g, argnums=tuple(range(len(names))))(*values) if names else ()
-        reverse = {n: float(v) for n, v in zip(names, gradient)}
-        forward = {n: float(v) for n, v in forward.items()}
+            expression, output = expression_text(g, g.outputs[0]), output_name(g)
+        value, forward, reverse = _both_modes(g, names, [point[n] for n in names])
         symbolic = None
         if note is None:
             try:
-                key = id(g) if graph is not None else str(g)
-                if key not in cache:
-                    with _TimeLimit(timeout, "differentiate"):
-                        symbols = {n: sp.Symbol(n, real=True) for n in names}
-                        expr = graph_to_sympy(g, symbols)
-                        cache[key] = (symbols, {n: sp.diff(expr, symbols[n]) for n in names})
-                symbols, derivatives = cache[key]
+                derivatives = _sympy_derivatives(sp, g, names, cache, graph is not None, timeout)
                 with _TimeLimit(timeout, "evaluate the derivative"):
-                    symbolic = _symbolic_values(sp, derivatives, symbols, point)
+                    symbolic = _symbolic_values(sp, derivatives, cache["symbols"], point)
             except (ADError, TypeError, ValueError, ArithmeticError) as e:
                 note = f"no sympy comparison: {e}"
             except RecursionError:
                 note = "no sympy comparison: the expression is nested too deeply for sympy"
-        numbers = [float(value)] + list(forward.values()) + list(reverse.values()) + \
+        numbers = [value] + list(forward.values()) + list(reverse.values()) + \
             (list(symbolic.values()) if symbolic else [])
         if not all(math.isfinite(v) for v in numbers):
-            what = "the function" if not math.isfinite(float(value)) else "the derivative"
             if random:
                 continue  # draw another point
+            what = "the function" if not math.isfinite(value) else "the derivative"
             checked.append(PointCheck(point, undefined=f"{what} is not finite there"))
             break
-        error = max([_relative(forward[n], reverse[n]) for n in names] +
-                    ([_relative(forward[n], symbolic[n]) for n in names] +
-                     [_relative(reverse[n], symbolic[n]) for n in names] if symbolic else []),
-                    default=0.0)
-        checked.append(PointCheck(point, float(value), forward, reverse, symbolic, error))
+        checked.append(PointCheck(point, value, forward, reverse, symbolic,
+                                  _largest_disagreement(names, forward, reverse, symbolic)))
         if len(checked) >= points:
             break
     if random and not checked:
         note = (note + "; " if note else "") + f"no defined point among {100 * points} random tries"
-    if not derivatives:
-        derivatives = {}
-    return CheckReport(expression or "", output, names, checked, derivatives, tolerance, note,
-                       random)
+    return CheckReport(expression or "", output, names, checked, derivatives or {}, tolerance,
+                       note, random)
+
+
+def _check_inputs(source, at):
+    """``(graph, names, values)``: graph None for a function (traced at each point: its
+    branches may differ), values None without a point."""
+    from adkit.sources import as_graph, function_inputs
+    from adkit.tracing import point_values
+    if callable(source) and not isinstance(source, Graph):
+        names, values = function_inputs(source, at, "check")
+        return None, list(names), values
+    graph = as_graph(source, at if isinstance(at, dict) else None, "check")
+    names = list(graph.inputs)
+    return graph, names, None if at is None else point_values(names, at, "check")
+
+
+def _both_modes(g, names, values):
+    """The value, and every partial by forward mode (one jvp per input) and by reverse mode."""
+    from adkit.forward import jvp
+    from adkit.reverse import grad
+    with np.errstate(all="ignore"):
+        value = g(*values)
+        forward = {n: jvp(g, tuple(values), tuple(1.0 if k == j else 0.0
+                                                   for k in range(len(names))))[1]
+                   for j, n in enumerate(names)}
+        gradient = grad(g, argnums=tuple(range(len(names))))(*values) if names else ()
+    return (float(value), {n: float(v) for n, v in forward.items()},
+            {n: float(v) for n, v in zip(names, gradient)})
+
+
+def _sympy_derivatives(sp, g, names, cache, fixed, timeout):
+    """sympy's exact partials of ``g``, once per graph (``fixed``: the same graph at every
+    point, else one per traced structure); its symbols go to ``cache["symbols"]``."""
+    key = id(g) if fixed else str(g)
+    if key not in cache:
+        with _TimeLimit(timeout, "differentiate"):
+            symbols = {n: sp.Symbol(n, real=True) for n in names}
+            expr = graph_to_sympy(g, symbols)
+            cache[key] = (symbols, {n: sp.diff(expr, symbols[n]) for n in names})
+    cache["symbols"], derivatives = cache[key]
+    return derivatives
+
+
+def _largest_disagreement(names, forward, reverse, symbolic):
+    pairs = [(forward[n], reverse[n]) for n in names]
+    if symbolic:
+        pairs += [(forward[n], symbolic[n]) for n in names]
+        pairs += [(reverse[n], symbolic[n]) for n in names]
+    return max((_relative(a, b) for a, b in pairs), default=0.0)

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import LEAN_MIN_SIZE, _FALLBACK_ERRORS, ADError, Boxed, lean, reject_boxed_array
+from adkit.core import _FALLBACK_ERRORS, ADError, Boxed, reject_boxed_array
 from adkit.graph import NO_PARAMS, Graph, input_names
 from adkit.operators import ArrayBox
 
@@ -61,7 +61,8 @@ class Tracer(ArrayBox):
             v = self.value
             value = (None if graph.abstract else
                      prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params))
-            return _append(graph, prim, (self.index,), (v,), params or NO_PARAMS, value)
+            return Tracer(graph, graph.add_node(prim, (self.index,), (v,), params or NO_PARAMS,
+                                                value), value)
         if len(args) == 2 and not params:
             recorded = _binary(prim, args[0], args[1], fallback=False)
             if recorded is not None:
@@ -77,7 +78,8 @@ class Tracer(ArrayBox):
                 refs.append(None)
                 vals.append(a)
         value = None if graph.abstract else prim(*vals, **params)
-        return _append(graph, prim, tuple(refs), tuple(vals), params or NO_PARAMS, value)
+        return Tracer(graph, graph.add_node(prim, tuple(refs), tuple(vals), params or NO_PARAMS,
+                                            value), value)
 
     # Fast path for the hot binary operators: same graph or a Python-number constant.
     def __add__(self, other): return _binary(P.add, self, other)
@@ -119,42 +121,17 @@ def _binary(prim, x, y, fallback=True):
         return prim(x, y) if fallback else None
     argvals = (vx, vy)
     if graph.abstract:
-        value = stored = None
+        value = None
     elif type(vx) is float and type(vy) is float:
         try:
-            value = stored = prim.scalar_impl(vx, vy)
+            value = prim.scalar_impl(vx, vy)
         except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
-            value = stored = prim.evaluate(argvals, NO_PARAMS)
-    else:
-        if isinstance(vx, Boxed) or isinstance(vy, Boxed):
-            value = prim(vx, vy)  # values of an outer sweep: let them record too
-        else:
             value = prim.evaluate(argvals, NO_PARAMS)
-        stored = value
-        if graph.lean and (type(vx) is np.ndarray and vx.size >= LEAN_MIN_SIZE or
-                           type(vy) is np.ndarray and vy.size >= LEAN_MIN_SIZE):
-            argvals, stored = lean(prim, refs, argvals, value)
-    index = len(graph.prims)  # the columns of _append, inline: this is the hot path
-    graph.prims.append(prim)
-    graph.refs.append(refs)
-    graph.argvals.append(argvals)
-    graph.params.append(NO_PARAMS)
-    graph.values.append(stored)
-    return Tracer(graph, index, value)
-
-
-def _append(graph, prim, refs, argvals, params, value):
-    """Append one node (one entry per column) and return the tracer of its value."""
-    tracer = Tracer(graph, len(graph.prims), value)
-    if graph.lean and type(value) is not float and any(
-            type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
-        argvals, value = lean(prim, refs, argvals, value)
-    graph.prims.append(prim)
-    graph.refs.append(refs)
-    graph.argvals.append(argvals)
-    graph.params.append(params)
-    graph.values.append(value)
-    return tracer
+    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):
+        value = prim(vx, vy)  # values of an outer sweep: let them record too
+    else:
+        value = prim.evaluate(argvals, NO_PARAMS)
+    return Tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, value), value)
 
 
 def as_input(x, who):
@@ -179,6 +156,36 @@ def as_input(x, who):
         return x
     raise ADError(f"{who}: unsupported input type {type(x).__name__}; expected a float, a numpy "
                   f"array, a Dual or a traced value")
+
+
+def zeros_like(x):
+    """Zeros of ``x``'s shape and kind (a boxed value gives boxed zeros)."""
+    if isinstance(x, ArrayBox):
+        return P.mul(x, 0.0)
+    if isinstance(x, numbers.Number):
+        return 0.0
+    return np.zeros(np.shape(x))
+
+
+def argnums_of(argnums, nargs, who):
+    """``(single, positions)`` for an ``argnums`` int or tuple, checked against ``nargs``."""
+    single = type(argnums) is int or isinstance(argnums, numbers.Integral)
+    nums = (argnums,) if single else tuple(argnums)
+    if single and 0 <= argnums < nargs:  # the common case, quickly
+        return True, nums
+    if len(set(nums)) != len(nums):
+        raise ADError(f"{who}: argnums {nums} names an argument twice")
+    for n in nums:
+        if not -nargs <= n < nargs:
+            raise ADError(f"{who}: argnums {n} is out of range for {nargs} argument(s)")
+    return single, tuple(n % nargs for n in nums)
+
+
+def as_scalar(jacobian):
+    """A Jacobian of a scalar function of a scalar is a number, not a 0-d array."""
+    if type(jacobian) is np.ndarray and jacobian.ndim == 0:
+        return float(jacobian)
+    return jacobian
 
 
 def point_values(names, at, who):

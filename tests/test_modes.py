@@ -335,6 +335,22 @@ def test_constant_output_graph():
     assert ad.grad(g)(2.0) == 0.0
 
 
+def test_long_trace_has_no_recursion():
+    """The fast companion of the slow test below: 10⁵ nodes (far past Python's recursion limit)
+    record, replay and differentiate."""
+    n = 10 ** 5
+
+    def long_sum(x):
+        total = x
+        for _ in range(n):
+            total = total + x
+        return total
+
+    assert ad.grad(long_sum)(0.5) == n + 1
+    assert ad.trace(long_sum, 0.5)(2.0) == 2.0 * (n + 1)
+
+
+@pytest.mark.slow
 def test_million_node_trace():
     """Recording order is the topological order: no recursion, no sorting, so a 10⁶-node trace
     records, replays and differentiates in seconds."""

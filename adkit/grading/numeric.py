@@ -2,8 +2,8 @@
 
 Graphs are elementwise, so one replay on arrays evaluates a graph at every sample point at
 once, and one forward sweep whose tangents are arrays gives the derivative at every point.
-:func:`tangent_sweep` is forward mode written as a loop over the nodes with the primitive
-table's local partials (``ẇ = Σᵢ ∂ᵢ · ẇᵢ``); it takes a *variant* that changes one node's rule
+:func:`tangent_sweep` is forward mode as a loop over the nodes, taking the engine's own step
+(:func:`adkit.forward.node_tangent`, ``ẇ = Σᵢ ∂ᵢ · ẇᵢ``); it takes a *variant* that changes one node's rule
 (flip its sign, drop the chain factor, keep one product-rule term), which is how the grader
 builds the typical wrong derivatives a student writes.
 
@@ -19,6 +19,7 @@ import zlib
 import numpy as np
 
 from adkit.core import ADError
+from adkit.forward import node_tangent
 from adkit.graph import CONST, INPUT
 
 # Relative tolerance for "the same number": tight enough that an answer off by 1e-3 fails,
@@ -37,22 +38,12 @@ def _constant(c):
 def replay(graph, inputs):
     """Evaluate every node of ``graph`` on the arrays ``inputs`` ({name: array}); the env.
 
-    Missing inputs are an ADError. Constants are used as floats, never as Python ints.
+    The engine's one evaluator (:meth:`adkit.Graph.evaluate`); a missing input is an ADError.
     """
-    prims, all_refs, all_argvals, all_params = graph.prims, graph.refs, graph.argvals, graph.params
-    env = [None] * len(prims)
-    for i, prim in enumerate(prims):
-        if prim is INPUT:
-            name = all_params[i]["name"]
-            if name not in inputs:
-                raise ADError(f"no value for the variable {name!r}")
-            env[i] = inputs[name]
-        elif prim is CONST:
-            env[i] = _constant(all_params[i]["value"])
-        else:
-            args = [_constant(c) if r is None else env[r] for r, c in zip(all_refs[i], all_argvals[i])]
-            env[i] = prim(*args, **all_params[i])
-    return env
+    missing = [name for name in graph.inputs if name not in inputs]
+    if missing:
+        raise ADError(f"no value for the variable {missing[0]!r}")
+    return graph.evaluate([inputs[name] for name in graph.inputs])
 
 
 def node_args(graph, env, i):
@@ -86,36 +77,23 @@ def tangent_sweep(graph, env, wrt, partials=None, variant=None):
     """
     if partials is None:
         partials = local_partials(graph, env)
-    prims, all_refs = graph.prims, graph.refs
-    tangents = [None] * len(prims)
-    for i, prim in enumerate(prims):
+    tangents = [None] * len(graph.prims)
+    for i, prim in enumerate(graph.prims):
         if prim is INPUT:
             if graph.params[i]["name"] == wrt:
                 tangents[i] = np.ones(np.shape(env[i]))
             continue
-        rule = partials[i]
-        if rule is None:
-            if prim is not CONST and prim.differentiable and prim.jvp is not None:
-                args = node_args(graph, env, i)
-                tangents_in = [None if r is None else tangents[r] for r in all_refs[i]]
-                if any(t is not None for t in tangents_in):
-                    tangents[i] = prim.jvp(args, tangents_in, env[i], 0, **graph.params[i])
+        if prim is CONST:
             continue
-        kind = keep = None
-        if variant is not None and variant[0] == i:
-            kind, keep = variant[1], variant[2]
-        total = None
-        for position, (r, p) in enumerate(zip(all_refs[i], rule)):
-            if r is None or p is None or tangents[r] is None:
-                continue
-            if kind == "term" and position != keep:
-                continue
-            t = 1.0 if kind == "chain" else tangents[r]
-            term = p * t
-            total = term if total is None else total + term
-        if kind == "sign" and total is not None:
-            total = -total
-        tangents[i] = total
+        args = node_args(graph, env, i)
+        tangents_in = [None if r is None else tangents[r] for r in graph.refs[i]]
+        kind = variant[1] if variant is not None and variant[0] == i else None
+        if kind == "chain":  # the chain factor left out: 1 in place of the argument's tangent
+            tangents_in = [None if t is None else 1.0 for t in tangents_in]
+        elif kind == "term":  # one product-rule term only
+            tangents_in = [t if k == variant[2] else None for k, t in enumerate(tangents_in)]
+        t = node_tangent(prim, args, tangents_in, env[i], graph.params[i], partials[i], batch=0)
+        tangents[i] = -t if kind == "sign" and t is not None else t
     return tangents
 
 

@@ -97,7 +97,7 @@ def graph_from_data(data):
         elif name == CONST.name:
             graph.add_node(CONST, (), (), params)
         else:
-            graph.add_node(primitive(name), refs, argvals, params)
+            graph.add_node(primitive(name), tuple(refs), tuple(argvals), params)
     graph.outputs.extend(data["outputs"])
     return graph
 

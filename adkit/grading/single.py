@@ -53,14 +53,8 @@ class Question:
     """
 
     def __init__(self, reference, wrt, *, variables=None, domain=None, points=SAMPLE_POINTS):
-        if isinstance(reference, Graph):
-            graph = reference
-        elif isinstance(reference, str):
-            from adkit.parse import parse
-            graph = parse(reference, variables=list(variables) if variables else None)
-        else:
-            raise ADError(f"grade: the reference must be an expression (text) or a Graph, got "
-                          f"{type(reference).__name__}")
+        from adkit.sources import as_graph
+        graph = as_graph(reference, None, "grade", list(variables) if variables else None)
         if len(graph.outputs) != 1:
             raise ADError("grade: the reference must have exactly one output")
         names = tuple(variables) if variables else tuple(graph.inputs)

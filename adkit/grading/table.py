@@ -16,7 +16,6 @@ A formula that names another row's ẇ/w̄ is evaluated with the *student's* val
 >>> [(r.row, r.status) for r in m.rows]
 [('ẇ1', 'correct'), ('ẇ2', 'correct'), ('ẇ3', 'incorrect'), ('ẇ4', 'correct'), ('ẇ5', 'carried')]
 """
-import inspect
 import numbers
 import re
 import unicodedata
@@ -24,8 +23,10 @@ import unicodedata
 import numpy as np
 
 from adkit.core import ADError, ParseError
-from adkit.graph import CONST, INPUT, Graph
-from adkit.grading.numeric import format_value, local_partials, replay
+from adkit.graph import CONST, INPUT
+from adkit.forward import node_tangent
+from adkit.grading.numeric import format_value, local_partials, node_args, replay
+from adkit.reverse import pullback
 from adkit.grading.reading import MAX_ANSWER_CHARS, parse_error_feedback
 from adkit.grading.verdict import RowMark, TableGrade
 
@@ -71,20 +72,8 @@ def _close(got, expected, rtol):
 
 
 def _source_graph(source, at):
-    if isinstance(source, Graph):
-        return source
-    if isinstance(source, str):
-        from adkit.parse import parse
-        return parse(source)
-    if callable(source):
-        from adkit.tracing import trace
-        names = [p.name for p in inspect.signature(source).parameters.values()]
-        missing = [n for n in names if n not in at]
-        if missing:
-            raise ADError(f"grade_table: no value in `at` for {', '.join(missing)}")
-        return trace(source, *[at[n] for n in names], names=names)
-    raise ADError(f"grade_table: the source must be an expression, a Graph or a function, got "
-                  f"{type(source).__name__}")
+    from adkit.sources import as_graph
+    return as_graph(source, at, "grade_table")
 
 
 class TableQuestion:
@@ -116,6 +105,7 @@ class TableQuestion:
         with np.errstate(all="ignore"):
             self.primals = replay(graph, point)
             self.partials = local_partials(graph, self.primals)
+            self.point = graph.at_point([point[n] for n in graph.inputs])
         count = len(graph)
         self.consumers = [[] for _ in range(count)]  # (consumer node, argument position)
         for i, refs in enumerate(graph.refs):
@@ -158,11 +148,8 @@ class TableQuestion:
         return names
 
     def _table_formulas(self, source, at, seed):
-        """The printed rule of each row (``w2 · ẇ1 + w1 · ẇ2``) when adkit.tables is there."""
-        try:
-            from adkit import tables
-        except ImportError:
-            return {}
+        """The printed rule of each row (``w2 · ẇ1 + w1 · ẇ2``), as the tables print it."""
+        from adkit import tables
         try:
             if self.mode == "forward":
                 table = tables.forward_table(self.graph, at=at, seed=self.seed)
@@ -173,24 +160,37 @@ class TableQuestion:
             return {}
 
     # -- the rules --------------------------------------------------------------------------
+    def rule_terms(self, i):
+        """Row i's rule as data, ``(constant, [(row, coefficient), ...])``: its value is
+        constant + Σ coefficient · value of row. The coefficients come from the engine's own
+        step (a forward step with a unit tangent in one argument, or a consumer's pullback of a
+        unit adjoint), so the rule a student is graded by is the rule the sweeps use."""
+        graph = self.graph
+        if self.mode == "forward":
+            if graph.prims[i] is INPUT:
+                return self.seed[graph.params[i]["name"]], []
+            refs, terms = graph.refs[i], []
+            for k, r in enumerate(refs):
+                unit = [1.0 if j == k else None for j in range(len(refs))]
+                t = None if r is None else node_tangent(
+                    graph.prims[i], node_args(graph, self.primals, i), unit, self.primals[i],
+                    graph.params[i], self.partials[i], batch=0)
+                if t is not None:
+                    terms.append((r, float(t)))
+            return 0.0, terms
+        if i == graph.outputs[0]:
+            return 1.0, []
+        shares = ((c, pullback(self.point, c, 1.0)[k]) for c, k in self.consumers[i])
+        return 0.0, [(c, float(share)) for c, share in shares if share is not None]
+
     def rule_value(self, i, values, fallback=None):
         """Row i's rule applied to ``values`` (row -> number); rows not in it use ``fallback``
         (default: the true values)."""
         fallback = self.true if fallback is None else fallback
-        graph, partials = self.graph, self.partials
-        if self.mode == "forward":
-            if graph.prims[i] is INPUT:
-                return self.seed[graph.params[i]["name"]]
-            pairs = [(r, p) for r, p in zip(graph.refs[i], partials[i] or ())]
-        elif i == graph.outputs[0]:
-            return 1.0
-        else:
-            pairs = [(c, (partials[c] or ())[k] if partials[c] else None)
-                     for c, k in self.consumers[i]]
-        total = 0.0
-        for r, p in pairs:
-            if r is not None and p is not None:
-                total += float(p) * (values[r] if r in values else fallback[r])
+        constant, terms = self.rule_terms(i)
+        total = constant
+        for r, p in terms:
+            total += p * (values[r] if r in values else fallback[r])
         return total
 
     def rule_values(self, values):

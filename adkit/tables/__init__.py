@@ -29,7 +29,8 @@ from adkit.tables.formats import format_value
 from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
-from adkit.tables.sources import as_graph, at_point, expression_text, single_output
+from adkit.sources import expression_text
+from adkit.tables.sources import as_graph, graph_at, single_output
 from adkit.tracing import as_input
 
 __all__ = ["Row", "Table", "forward_table", "reverse_table", "as_graph", "latex_name"]
@@ -104,11 +105,11 @@ def forward_table(source, at, seed=None, style="slides", digits=6):
     >>> t.rows[2].derivative, t.result
     ('v̇₁ = v̇₋₁ / v₋₁', 5.5)
     """
-    graph, values = as_graph(source, at, "forward_table")
+    graph, values = graph_at(source, at, "forward_table")  # at the point already
     out = single_output(graph, "forward_table")
     names = Names(graph, style)
     seeds = _seed_direction(graph, values, seed, "forward_table")
-    point = at_point(graph, values)
+    point = graph
     text_names, latex_names = names.all("text"), names.all("latex")
 
     # the numbers: one forward sweep of dual numbers through the graph (the engine's jvp)
@@ -176,10 +177,10 @@ def reverse_table(source, at, style="slides", digits=6):
     {'x1': 5.5, 'x2': 1.716338}
     """
     from adkit.reverse import backward
-    graph, values = as_graph(source, at, "reverse_table")
+    graph, values = graph_at(source, at, "reverse_table")  # at the point already
     out = single_output(graph, "reverse_table")
     names = Names(graph, style)
-    point = at_point(graph, values)
+    point = graph
     text_names, latex_names = names.all("text"), names.all("latex")
     out_value = point.values[out]
     seed = 1.0 if np.ndim(out_value) == 0 else np.ones(np.shape(out_value))

@@ -23,7 +23,7 @@ from adkit.tf1.framework import (  # noqa: F401
     DType, Graph, Tensor, TensorShape, as_dtype, bool_ as bool, errors, float16, float32, float64,
     get_default_graph, int32, int64, reset_default_graph, set_random_seed, uint8,
 )
-from adkit.tf1.framework import as_tensor as convert_to_tensor  # noqa: F401
+from adkit.tf1.ops import as_tensor as convert_to_tensor  # noqa: F401
 from adkit.tf1.ops import (  # noqa: F401
     Variable, abs, add, argmax, assign, assign_add, cast, constant, constant_initializer,
     control_dependencies, cos, div, divide, equal, exp, fill, get_variable, global_variables,

@@ -146,8 +146,12 @@ class Graph:
 
     def control_dependencies(self, control_inputs):
         """``with g.control_dependencies([a, b]):`` ops made inside run after a and b."""
-        return _ControlDependencies(self, [as_tensor(c, who="control_dependencies")
-                                           for c in (control_inputs or [])])
+        deps = list(control_inputs or [])
+        for c in deps:
+            if not isinstance(c, Tensor):
+                raise ADError(f"control_dependencies: expected tensors or ops, got "
+                              f"{type(c).__name__} ({c!r:.40})")
+        return _ControlDependencies(self, deps)
 
     def finalize(self):
         pass
@@ -273,11 +277,6 @@ class Tensor:
         """This node's value from its inputs' values (``run`` gives session state)."""
         return self.fn(*args, **self.params)
 
-    def eval(self, feed_dict=None, session=None):
-        """``t.eval()`` = ``sess.run(t)`` in the default session (inside ``with tf.Session()``)."""
-        from adkit.tf1.session import default_session
-        return (session or default_session("eval")).run(self, feed_dict)
-
     def to_adkit(self):
         """This tensor as an adkit Graph whose inputs are its placeholders and variables
         (recorded at stand-in values; give the point to ``ad.reverse_table(g, at=...)``)."""
@@ -308,28 +307,9 @@ class Tensor:
         _label_traced(env, fixed)
         return env[self]
 
-    # TF1 tensors hash by identity (they are feed_dict keys); == stays identity too
+    # TF1 tensors hash by identity (they are feed_dict keys); == stays identity too. The
+    # arithmetic operators (+ - * / @ ** < > ...) are attached by adkit.tf1.ops, which builds ops.
     __hash__ = object.__hash__
-
-    def __add__(self, other): return _ops().add(self, other)
-    def __radd__(self, other): return _ops().add(other, self)
-    def __sub__(self, other): return _ops().subtract(self, other)
-    def __rsub__(self, other): return _ops().subtract(other, self)
-    def __mul__(self, other): return _ops().multiply(self, other)
-    def __rmul__(self, other): return _ops().multiply(other, self)
-    def __truediv__(self, other): return _ops().divide(self, other)
-    def __rtruediv__(self, other): return _ops().divide(other, self)
-    def __matmul__(self, other): return _ops().matmul(self, other)
-    def __rmatmul__(self, other): return _ops().matmul(other, self)
-    def __pow__(self, other): return _ops().pow(self, other)
-    def __rpow__(self, other): return _ops().pow(other, self)
-    def __neg__(self): return _ops().negative(self)
-    def __abs__(self): return _ops().abs(self)
-    def __lt__(self, other): return _ops().less(self, other)
-    def __gt__(self, other): return _ops().greater(self, other)
-    def __le__(self, other): return _ops().less_equal(self, other)
-    def __ge__(self, other): return _ops().greater_equal(self, other)
-    def __getitem__(self, index): return _ops().getitem(self, index)
 
     def __bool__(self):
         raise ADError(f"{self.op_name}: a tensor has no value until a Session runs it; use "
@@ -358,11 +338,6 @@ class Operation:
 
     def __repr__(self):
         return f"<tf.Operation '{self.name}' type={self.type}>"
-
-
-def _ops():
-    from adkit.tf1 import ops
-    return ops
 
 
 class TensorShape(tuple):
@@ -397,19 +372,6 @@ def python_name(name):
     if not text or text[0].isdigit() or keyword.iskeyword(text):
         text = "_" + text
     return text
-
-
-def as_tensor(value, dtype=None, who="op"):
-    """A tensor as it is; a Python number, list or numpy array becomes a constant node."""
-    if isinstance(value, Tensor):
-        return value
-    from adkit.tf1.ops import constant
-    if isinstance(value, ArrayBox):
-        raise ADError(f"{who}: got an adkit traced value; build tf1 graphs from tf1 tensors")
-    try:
-        return constant(value, dtype=dtype)
-    except (TypeError, ValueError):
-        raise ADError(f"{who}: cannot convert {value!r:.40} to a tensor") from None
 
 
 # -- the one interpreter -----------------------------------------------------------------------

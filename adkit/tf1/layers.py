@@ -7,8 +7,10 @@ import numpy as np
 
 from adkit.core import ADError
 from adkit.tf1 import nn
-from adkit.tf1.framework import as_tensor, get_default_graph
-from adkit.tf1.ops import Variable, add, make, matmul, random_uniform, reshape, zeros
+from adkit.tf1.framework import get_default_graph
+from adkit.tf1.ops import (
+    Variable, add, as_tensor, make, matmul, random_uniform, reshape, zeros,
+)
 
 
 def _scope(name, kind):

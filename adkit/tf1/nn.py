@@ -10,8 +10,8 @@ from adkit import primitives as P
 from adkit.core import ADError
 from adkit.operators import ArrayBox
 from adkit.tf1 import ops
-from adkit.tf1.framework import Tensor, as_tensor
-from adkit.tf1.ops import _max_along, make
+from adkit.tf1.framework import Tensor
+from adkit.tf1.ops import _max_along, as_tensor, make
 
 
 def _values(x):

@@ -10,8 +10,8 @@ from adkit import primitives as P
 from adkit.core import ADError, ShapeError
 from adkit.operators import ArrayBox
 from adkit.tf1.framework import (
-    InvalidArgumentError, Tensor, TensorShape, as_dtype, as_tensor, float32, get_default_graph,
-    infer_dtype, plain,
+    InvalidArgumentError, Tensor, TensorShape, as_dtype, float32, get_default_graph, infer_dtype,
+    plain,
 )
 
 
@@ -63,6 +63,18 @@ def placeholder(dtype, shape=None, name=None):
             raise ADError(f"placeholder: shape must be a list of ints or None, got "
                           f"{shape!r:.40}") from None
     return Placeholder(None, [], name, "Placeholder", dtype, dims)
+
+
+def as_tensor(value, dtype=None, who="op"):
+    """A tensor as it is; a Python number, list or numpy array becomes a constant node."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, ArrayBox):
+        raise ADError(f"{who}: got an adkit traced value; build tf1 graphs from tf1 tensors")
+    try:
+        return constant(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ADError(f"{who}: cannot convert {value!r:.40} to a tensor") from None
 
 
 # -- building an op: static shape and dtype ---------------------------------------------------
@@ -558,3 +570,21 @@ class _NameScope:
 def name_scope(name, *args, **kwargs):
     """Accepted for the slides' code; names are not prefixed (a scope only groups in TF's board)."""
     return _NameScope(name)
+
+
+# -- operators on tensors: each builds an op ---------------------------------------------------
+
+def _overload_operators():
+    pairs = {"add": add, "sub": subtract, "mul": multiply, "truediv": divide, "matmul": matmul,
+             "pow": pow}
+    for name, op in pairs.items():
+        setattr(Tensor, f"__{name}__", lambda self, other, op=op: op(self, other))
+        setattr(Tensor, f"__r{name}__", lambda self, other, op=op: op(other, self))
+    for name, op in {"lt": less, "gt": greater, "le": less_equal, "ge": greater_equal}.items():
+        setattr(Tensor, f"__{name}__", lambda self, other, op=op: op(self, other))
+    Tensor.__neg__ = lambda self: negative(self)
+    Tensor.__abs__ = lambda self: abs(self)
+    Tensor.__getitem__ = getitem
+
+
+_overload_operators()

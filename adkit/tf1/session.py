@@ -121,6 +121,14 @@ class Session:
         self.close()
 
 
+def _eval(tensor, feed_dict=None, session=None):
+    """``t.eval()`` = ``sess.run(t)`` in the default session (inside ``with tf.Session()``)."""
+    return (session or default_session("eval")).run(tensor, feed_dict)
+
+
+Tensor.eval = _eval
+
+
 class InteractiveSession(Session):
     """A Session that is the default as soon as it is made (``t.eval()`` works), until closed."""
 

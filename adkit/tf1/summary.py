@@ -11,7 +11,8 @@ import numpy as np
 
 from adkit.board import BoardLogger
 from adkit.core import ADError
-from adkit.tf1.framework import Graph, Tensor, as_tensor, get_default_graph, plain
+from adkit.tf1.framework import Graph, Tensor, get_default_graph, plain
+from adkit.tf1.ops import as_tensor
 
 
 class Summary:

@@ -7,9 +7,11 @@ each variable with those gradients.
 """
 import numpy as np
 
-import adkit as ad
+from adkit import primitives as P
 from adkit.core import ADError
-from adkit.tf1.framework import Tensor, as_tensor, get_default_graph, needed, plain, replay
+from adkit.reverse import grad
+from adkit.tf1.framework import Tensor, get_default_graph, needed, plain, replay
+from adkit.tf1.ops import as_tensor
 
 
 class _Sweep:
@@ -29,11 +31,11 @@ class _Sweep:
                 env = replay(self.ys, fixed, run)
                 out = None
                 for y in self.ys:
-                    v = env[y] if np.ndim(plain(env[y])) == 0 else ad.sum(env[y])
+                    v = env[y] if np.ndim(plain(env[y])) == 0 else P.sum(env[y])
                     out = v if out is None else out + v
                 return out
 
-            grads = ad.grad(total, argnums=tuple(range(len(self.xs))))(*xs_values)
+            grads = grad(total, argnums=tuple(range(len(self.xs))))(*xs_values)
             run.cache[key] = (grads, xs_values)  # the values stay alive: their ids stay theirs
         return run.cache[key][0]
 

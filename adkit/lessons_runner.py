@@ -28,8 +28,8 @@ from adkit.core import ADError
 ORDER = [
     "forward-accumulation", "reverse-accumulation", "dual-numbers", "gradient-flow",
     "static-graph", "tf1-hello-world", "tf1-computation-graph", "linear-regression",
-    "logistic-regression", "two-layer-network",
-    "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "custom-primitive",
+    "logistic-regression", "two-layer-network", "two-layer-fit", "keras-digits", "cnn",
+    "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "rnn-keras", "custom-primitive",
 ]
 
 _active = []  # settings of the lesson being run by run(): [(figures_dir, quick)]

@@ -241,6 +241,55 @@ ARRAY = [
          [((3,), (3,))]),
 ]
 
+# adkit.nn's primitives (convolution, pooling, logsumexp): registered when adkit.nn is imported
+import adkit.nn as nn  # noqa: E402
+from adkit.nn import ops as nn_ops  # noqa: E402
+
+_VALID, _SAME2 = dict(strides=(1, 1), padding="VALID"), dict(strides=(2, 2), padding="SAME")
+ARRAY += [
+    Case("conv2d", "valid s1", lambda x, w: nn.conv2d(x, w), (real, real),
+         [((1, 4, 3, 2), (2, 2, 2, 3))]),
+    Case("conv2d", "same s2", lambda x, w: nn.conv2d(x, w, strides=2, padding="SAME"),
+         (real, real), [((2, 5, 4, 1), (3, 3, 1, 2))]),
+    Case("conv2d_backprop_input", "valid s1",
+         lambda ct, w: nn_ops._backprop_input(ct, w, x_shape=(1, 4, 3, 2), **_VALID),
+         (real, real), [((1, 3, 2, 3), (2, 2, 2, 3))]),
+    Case("conv2d_backprop_input", "same s2",
+         lambda ct, w: nn_ops._backprop_input(ct, w, x_shape=(1, 5, 4, 1), **_SAME2),
+         (real, real), [((1, 3, 2, 2), (3, 3, 1, 2))]),
+    Case("conv2d_backprop_filter", "valid s1",
+         lambda x, ct: nn_ops._backprop_filter(x, ct, w_shape=(2, 2, 2, 3), **_VALID),
+         (real, real), [((1, 4, 3, 2), (1, 3, 2, 3))]),
+    Case("conv2d_backprop_filter", "same s2",
+         lambda x, ct: nn_ops._backprop_filter(x, ct, w_shape=(3, 3, 1, 2), **_SAME2),
+         (real, real), [((1, 5, 4, 1), (1, 3, 2, 2))]),
+    Case("max_pool2d", "2x2", lambda x: nn.max_pool2d(x, 2), (real,), [((2, 4, 4, 2),)]),
+    Case("max_pool2d", "3x3 s2 same", lambda x: nn.max_pool2d(x, 3, 2, "SAME"), (real,),
+         [((1, 5, 5, 1),)]),
+    Case("max_pool2d_select", "2x2",
+         lambda t, x: nn_ops._max_select(t, x, window=(2, 2), strides=(2, 2), padding="VALID"),
+         (real, real), [((1, 4, 4, 2), (1, 4, 4, 2))]),
+    Case("max_pool2d_select", "3x3 s2 same",
+         lambda t, x: nn_ops._max_select(t, x, window=(3, 3), **_SAME2), (real, real),
+         [((1, 5, 5, 1), (1, 5, 5, 1))]),
+    Case("max_pool2d_backprop", "2x2",
+         lambda ct, x: nn_ops._max_backprop(ct, x, window=(2, 2), strides=(2, 2), padding="VALID"),
+         (real, real), [((1, 2, 2, 2), (1, 4, 4, 2))]),
+    Case("max_pool2d_backprop", "3x3 s2 same (windows overlap)",
+         lambda ct, x: nn_ops._max_backprop(ct, x, window=(3, 3), **_SAME2), (real, real),
+         [((1, 3, 3, 1), (1, 5, 5, 1))]),
+    Case("avg_pool2d", "2x2", lambda x: nn.avg_pool2d(x, 2), (real,), [((2, 4, 4, 2),)]),
+    Case("avg_pool2d", "3x3 s2 same", lambda x: nn.avg_pool2d(x, 3, 2, "SAME"), (real,),
+         [((1, 5, 4, 1),)]),
+    Case("avg_pool2d_transpose", "3x3 s2 same",
+         lambda ct: nn_ops._avg_pool_transpose(ct, x_shape=(1, 5, 4, 1), window=(3, 3), **_SAME2),
+         (real,), [((1, 3, 2, 1),)]),
+    Case("logsumexp", "axis=-1", lambda x: nn.logsumexp(x), (real,), [((2, 3),), ((4,),)]),
+    Case("logsumexp", "axis=(0,2) keepdims", lambda x: nn.logsumexp(x, axis=(0, 2), keepdims=True),
+         (real,), [((2, 3, 2),)]),
+    Case("logsumexp", "softmax", lambda x: nn.softmax(x), (real,), [((2, 3),)]),
+]
+
 CASES = ELEMENTWISE + NOT_DIFFERENTIABLE + ARRAY
 
 

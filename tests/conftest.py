@@ -7,9 +7,16 @@ Profiles (choose with ``HYPOTHESIS_PROFILE=dev pytest``):
 """
 import os
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# One BLAS thread: the suite's matrices are small, and on a shared 2-core machine OpenBLAS's
+# threads spinning against each other made training steps 10x slower. Must precede numpy's import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+import adkit.nn  # noqa: F401,E402  registers adkit.nn's primitives first: every test sees one table
 
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])

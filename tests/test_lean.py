@@ -27,14 +27,34 @@ def _operands(prim):
         return (rng.uniform(size=3) > 0.5, rng.uniform(1, 2, 3), rng.uniform(1, 2, 3))
     if prim.name == "concatenate":
         return (rng.uniform(1, 2, 3), rng.uniform(1, 2, 2))
+    if prim.name in NN_SHAPES:
+        return tuple(rng.uniform(1, 2, shape) for shape in NN_SHAPES[prim.name])
     return tuple(rng.uniform(1, 2, 3) for _ in range(max(prim.nargs, 1)))
+
+
+# adkit.nn's primitives (tests/conftest.py imports adkit.nn, so they are always in the table)
+_GEOMETRY = {"strides": (1, 1), "padding": "VALID"}
+NN_SHAPES = {"conv2d": [(1, 4, 4, 2), (2, 2, 2, 3)], "conv2d_backprop_input": [(1, 3, 3, 3), (2, 2, 2, 3)],
+             "conv2d_backprop_filter": [(1, 4, 4, 2), (1, 3, 3, 3)], "max_pool2d": [(1, 4, 4, 2)],
+             "max_pool2d_select": [(1, 4, 4, 2), (1, 4, 4, 2)],
+             "max_pool2d_backprop": [(1, 2, 2, 2), (1, 4, 4, 2)],
+             "avg_pool2d": [(1, 4, 4, 2)], "avg_pool2d_transpose": [(1, 2, 2, 2)], "logsumexp": [(2, 3)]}
+NN_PARAMS = {"conv2d": _GEOMETRY, "conv2d_backprop_input": {"x_shape": (1, 4, 4, 2), **_GEOMETRY},
+             "conv2d_backprop_filter": {"w_shape": (2, 2, 2, 3), **_GEOMETRY},
+             "max_pool2d": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "avg_pool2d": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "max_pool2d_select": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "max_pool2d_backprop": {"window": (2, 2), "strides": (2, 2), "padding": "VALID"},
+             "avg_pool2d_transpose": {"x_shape": (1, 4, 4, 2), "window": (2, 2), "strides": (2, 2),
+                                      "padding": "VALID"},
+             "logsumexp": {"axis": (-1,), "keepdims": False}}
 
 
 PARAMS = {"pow_const": {"exponent": 3.0}, "sum": {"axis": (-1,), "keepdims": False},
           "mean": {"axis": (-1,), "keepdims": False}, "reshape": {"shape": (3, 1)},
           "transpose": {"axes": (0,)}, "broadcast_to": {"shape": (2, 3)},
           "getitem": {"index": (slice(0, 2),)}, "scatter_add": {"index": (slice(0, 3),), "shape": (4,)},
-          "concatenate": {"axis": -1}, "matmul": {}}
+          "concatenate": {"axis": -1}, "matmul": {}, **NN_PARAMS}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items()

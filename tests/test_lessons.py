@@ -167,8 +167,11 @@ def test_expression_swell(tmp_path, capsys):
 
 def test_rnn_bptt(tmp_path, capsys):
     ns, printed, figures = run("rnn-bptt", tmp_path, capsys)
-    assert np.allclose(ns["per_step"].sum(axis=0), ns["dU"], rtol=1e-12, atol=1e-15)
-    assert ns["dU"][0, 1] == pytest.approx(ns["numeric"], rel=1e-6, abs=1e-9)
+    assert np.allclose(ns["per_step"].sum(axis=0), ns["dW"], rtol=1e-12, atol=1e-15)
+    assert ns["dW"][0, 1] == pytest.approx(ns["numeric"], rel=1e-6, abs=1e-9)
+    # the slide's names and loss: s_t = tanh(U x_t + W s_{t-1}), E = Σ_t −y_t log softmax(V s_t)
+    assert ns["U"].shape == (8, 3) and ns["W"].shape == (8, 8)
+    assert len(ns["step_losses"](ns["U"], ns["W"], ns["no_probes"])) == ns["steps"]
     vanishing = ns["norms"][0.5]
     assert vanishing[0] < 1e-4 * vanishing[-1]
     assert ns["contribution"][0] == 0.0                             # h_0 = 0

@@ -13,7 +13,7 @@ from adkit import __version__
 from adkit.core import ADError
 
 # The subcommands, in the order `adkit --help` lists them.
-COMMANDS = ["trace", "check", "draw", "page", "lesson", "grade", "worksheet", "compile"]
+COMMANDS = ["trace", "check", "draw", "page", "lesson", "grade", "worksheet", "compile", "board"]
 
 EPILOG = """examples:
   adkit trace                                  the lecture's example, forward and reverse tables

@@ -121,14 +121,22 @@ def node_labels(graph, style="latex"):
     """Each node's equation: ``$w_3 = w_1 \\cdot w_2$`` (style "latex", for mathtext) or
     ``w3 = w1 · w2`` (style "text")."""
     names = default_names(graph, style="text" if style == "text" else "latex")
+    tags = getattr(graph, "node_names", {})  # names a builder gave its nodes (tf1's name=)
     if style == "text":
-        return [f"{names[i]} = {node_expression(graph, i, names)}" for i in range(len(graph))]
+        return [(f"{tags[i]}: " if i in tags else "") + f"{names[i]} = {node_expression(graph, i, names)}"
+                for i in range(len(graph))]
     labels = []
     for i, prim in enumerate(graph.prims):
         rhs = (latex_name(graph.params[i]["name"]) if prim is INPUT
                else node_expression(graph, i, names, "latex"))
-        labels.append(f"${names[i]} = {rhs}$")
+        label = f"${names[i]} = {rhs}$"
+        labels.append(f"{_plain_text(tags[i])}: {label}" if i in tags else label)
     return labels
+
+
+def _plain_text(text):
+    """Text shown outside mathtext as it is ($ and \\ would start math or escapes)."""
+    return text.replace("\\", "/").replace("$", r"\$")
 
 
 # -- where to draw it ---------------------------------------------------------------------------

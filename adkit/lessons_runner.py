@@ -33,8 +33,8 @@ from adkit.core import ADError
 # The order of the course: the slide tables first, then the models, then the costs.
 ORDER = [
     "forward-accumulation", "reverse-accumulation", "dual-numbers", "gradient-flow",
-    "static-graph", "linear-regression", "logistic-regression", "two-layer-network",
-    "two-layer-fit", "keras-digits", "cnn",
+    "static-graph", "tf1-hello-world", "tf1-computation-graph", "linear-regression",
+    "logistic-regression", "two-layer-network", "two-layer-fit", "keras-digits", "cnn",
     "forward-vs-reverse-cost", "expression-swell", "rnn-bptt", "rnn-keras", "custom-primitive",
     "source-transformation",
 ]

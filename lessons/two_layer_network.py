@@ -8,18 +8,93 @@
 # SGD with learning rate 0.05 on mini-batches of 5, 5000 steps. The slide reports
 # "Loss before training: 42.431" and "0.976375" after.
 #
-# Here the same network, by `ad.grad`. The data are random (y does not depend on x), so the best a
-# model can do *on new data* is to predict 0, with loss mean(y²) ≈ 1. The slide's 0.976 is exactly
-# that number, and not by learning: **the relu on the output unit dies** within a few steps.
+# Here the slide's code runs as printed (only the import line differs: `import adkit.tf1 as tf`,
+# plus `np.random.seed(0)` and `tf.set_random_seed(0)` so the numbers repeat), then the same network is examined. The data
+# are random (y does not depend on x), so the best a model can do *on new data* is to predict 0,
+# with loss mean(y²) ≈ 1. The slide's 0.976 is exactly that number, and not by learning: **the
+# relu on the output unit dies** within a few steps.
 
 # %%
-import numpy as np
+import os
+import shutil
+import tempfile
 
-import adkit as ad
+from matplotlib.figure import Figure
+
 from adkit.lessons_runner import lesson_settings, save_figure
 
 FIGURES, QUICK = lesson_settings()
+FIGURES = FIGURES.resolve()
+np_seed = 0
+start_dir = os.getcwd()
+work_dir = tempfile.mkdtemp(prefix="adkit-tf1-")
+os.chdir(work_dir)  # the slide's FileWriter("./temp") writes there
 
+# %%
+import numpy as np
+import adkit.tf1 as tf
+
+tf.reset_default_graph()   # a fresh graph, as in a fresh Python process (lessons share one)
+np.random.seed(np_seed)
+tf.set_random_seed(np_seed)
+# Generate Random Data
+examples = 1000
+features = 100
+x_data = np.random.randn(examples, features)
+y_data = np.random.randn(examples,1)
+
+# Define the Neural Network Model
+hidden_layer_nodes = 10
+X = tf.placeholder(tf.float32, shape=[None, features], name = "X")
+y = tf.placeholder(tf.float32, shape=[None, 1], name = "y")
+w1 = tf.Variable(tf.random_normal(shape=[features,hidden_layer_nodes]), name="w1")
+b1 = tf.Variable(tf.random_normal(shape=[hidden_layer_nodes]), name="b1")
+w2 = tf.Variable(tf.random_normal(shape=[hidden_layer_nodes,1]), name="w2")
+b2 = tf.Variable(tf.random_normal(shape=[1,1]), name="b2")
+hidden_output = tf.nn.relu(tf.add(tf.matmul(X, w1), b1), name="hidden_output")
+y_hat = tf.nn.relu(tf.add(tf.matmul(hidden_output, w2), b2), name="y_hat")
+loss = tf.reduce_mean(tf.square(y_hat - y), name="loss")
+
+# Set up the gradient descent
+learning_rate = 0.05
+optimiser = tf.train.GradientDescentOptimizer(learning_rate)
+train_step = optimiser.minimize(loss)
+
+sess = tf.Session()
+writer = tf.summary.FileWriter("./temp")
+writer.add_graph(sess.graph)
+
+# %%
+sess.run(tf.global_variables_initializer())
+
+epochs = 5000
+batch_size = 5
+
+# Before Training
+curr_loss = sess.run(loss, feed_dict={X:x_data, y:y_data})
+print("Loss before training:", curr_loss)
+slide_before = curr_loss
+
+for i in range(epochs):
+    rand_index = np.random.choice(examples, size=batch_size)
+    sess.run(train_step, feed_dict={X:x_data[rand_index], y:y_data[rand_index]})
+
+# After Training
+curr_loss = sess.run(loss, feed_dict={X:x_data, y:y_data})
+print("Loss before training:", curr_loss)
+slide_after = curr_loss
+print("(the slide prints 'before' twice; the second line is the loss after training)")
+logged = sorted(os.listdir("temp"))
+print("./temp holds", logged, "- `adkit board temp -o board.html` shows the graph")
+os.chdir(start_dir)
+shutil.rmtree(work_dir, ignore_errors=True)
+
+# %% [markdown]
+# ## The same network, examined
+# The slide's graph again, built by a function so it can be trained from chosen starting weights
+# (float64, seeded), with or without the relu on the output unit.
+
+# %%
 examples, features, hidden = (200, 100, 10) if QUICK else (1000, 100, 10)
 epochs, batch_size, learning_rate = (400 if QUICK else 5000), 5, 0.05
 data = np.random.default_rng(0)
@@ -28,19 +103,6 @@ y_data = data.standard_normal((examples, 1))
 x_test = data.standard_normal((examples, features))    # fresh data, to tell learning from memorizing
 y_test = data.standard_normal((examples, 1))
 baseline = float(np.mean(y_data ** 2))
-
-
-def predict(w1, b1, w2, b2, X, relu_output):
-    hidden_output = ad.relu(X @ w1 + b1)
-    y_hat = hidden_output @ w2 + b2
-    return ad.relu(y_hat) if relu_output else y_hat
-
-
-def loss(w1, b1, w2, b2, X, y, relu_output):
-    return ad.mean((predict(w1, b1, w2, b2, X, relu_output) - y) ** 2)
-
-
-gradient = ad.grad(loss, argnums=(0, 1, 2, 3))
 
 
 def initial_weights(scale):
@@ -57,29 +119,50 @@ def active_fraction(params):
     return float(np.mean(np.maximum(x_data @ w1 + b1, 0) @ w2 + b2 > 0))
 
 
+def build(relu_output, scale):
+    """The slide's graph with the given starting weights; returns its tensors by name."""
+    tf.reset_default_graph()
+    X = tf.placeholder(tf.float64, shape=[None, features], name="X")
+    y = tf.placeholder(tf.float64, shape=[None, 1], name="y")
+    weights = [tf.Variable(value, name=name)
+               for value, name in zip(initial_weights(scale), ("w1", "b1", "w2", "b2"))]
+    w1, b1, w2, b2 = weights
+    hidden_output = tf.nn.relu(tf.add(tf.matmul(X, w1), b1), name="hidden_output")
+    y_hat = tf.add(tf.matmul(hidden_output, w2), b2)
+    if relu_output:
+        y_hat = tf.nn.relu(y_hat, name="y_hat")
+    loss = tf.reduce_mean(tf.square(y_hat - y), name="loss")
+    train_step = tf.train.GradientDescentOptimizer(learning_rate).minimize(loss)
+    return {"X": X, "y": y, "weights": weights, "loss": loss, "train_step": train_step,
+            "gradients": tf.gradients(loss, weights)}
+
+
 def train(relu_output, scale):
-    """Mini-batch SGD. Returns the weights, and (step, loss on all examples, active fraction)
-    after every one of the first 50 steps and every 50th step after that."""
-    params = initial_weights(scale)
+    """Mini-batch SGD. Returns the model (session included), and (step, loss on all examples,
+    active fraction) after every one of the first 50 steps and every 50th step after that."""
+    model = build(relu_output, scale)
+    X, y, loss, weights = model["X"], model["y"], model["loss"], model["weights"]
+    sess = model["session"] = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    everything = {X: x_data, y: y_data}
     batches = np.random.default_rng(2)
-    record = [(0, float(loss(*params, x_data, y_data, relu_output)), active_fraction(params))]
+    record = [(0, float(sess.run(loss, everything)), active_fraction(sess.run(weights)))]
     with np.errstate(all="ignore"):  # the diverging run overflows on purpose
         for step in range(1, epochs + 1):
             rand_index = batches.choice(examples, size=batch_size)
-            grads = gradient(*params, x_data[rand_index], y_data[rand_index], relu_output)
-            params = [p - learning_rate * g for p, g in zip(params, grads)]
+            sess.run(model["train_step"], feed_dict={X: x_data[rand_index], y: y_data[rand_index]})
             if step < 50 or step % 50 == 0 or step == epochs:
-                record.append((step, float(loss(*params, x_data, y_data, relu_output)),
-                               active_fraction(params)))
+                record.append((step, float(sess.run(loss, everything)),
+                               active_fraction(sess.run(weights))))
     steps, losses, active = (np.array(column) for column in zip(*record))
-    return params, steps, losses, active
+    return model, steps, losses, active
 
 
 # %% [markdown]
 # ## 1. The slide's network: relu on the output unit, N(0, 1) weights
 
 # %%
-slide_params, slide_steps, slide_loss, slide_alive = train(relu_output=True, scale=False)
+slide_model, slide_steps, slide_loss, slide_alive = train(relu_output=True, scale=False)
 died = int(slide_steps[np.argmax(slide_alive <= 0.01)]) if (slide_alive <= 0.01).any() else None
 print(f"Loss before training: {slide_loss[0]:.4f}")
 print(f"Loss after training:  {slide_loss[-1]:.4f}")
@@ -87,7 +170,8 @@ print(f"mean(y²) on the training data: {baseline:.4f}  <- (almost) the same num
 print(f"examples on which the output unit is active (pre-activation > 0): "
       f"{round(slide_alive[0] * examples)} of {examples} at the start, "
       f"{round(slide_alive[-1] * examples)} at the end; at most 1% from step {died} on")
-frozen = gradient(*slide_params, x_data, y_data, True)
+frozen = slide_model["session"].run(slide_model["gradients"],
+                                    feed_dict={slide_model["X"]: x_data, slide_model["y"]: y_data})
 print("gradient of the loss on all examples after training, largest entry per weight:",
       [float(f"{np.abs(g).max():.3g}") for g in frozen])
 print("""
@@ -101,11 +185,12 @@ example, SGD has nothing left to follow: the network predicts 0, and the loss is
 # rate 0.05 SGD then diverges; scaling the initial weights by sqrt(2 / fan-in) (He) fixes that.
 
 # %%
-linear_params, linear_steps, linear_loss, _ = train(relu_output=False, scale=False)
+linear_model, linear_steps, linear_loss, _ = train(relu_output=False, scale=False)
 print(f"linear output, N(0, 1) weights: loss {linear_loss[0]:.1f} -> "
       f"{'diverged (inf/nan)' if not np.isfinite(linear_loss[-1]) else f'{linear_loss[-1]:.4f}'}")
-fixed_params, fixed_steps, fixed_loss, _ = train(relu_output=False, scale=True)
-test_loss = float(loss(*fixed_params, x_test, y_test, False))
+fixed_model, fixed_steps, fixed_loss, _ = train(relu_output=False, scale=True)
+test_loss = float(fixed_model["session"].run(fixed_model["loss"],
+                                             feed_dict={fixed_model["X"]: x_test, fixed_model["y"]: y_test}))
 test_baseline = float(np.mean(y_test ** 2))
 print(f"linear output, scaled weights:  loss {fixed_loss[0]:.4f} -> {fixed_loss[-1]:.4f} "
       f"(below mean(y²) = {baseline:.4f}: the gradients flow again)")
@@ -116,9 +201,8 @@ training examples: on fresh data it does worse than predicting 0. A low training
 labels means memorization, not learning.""")
 
 # %%
-import matplotlib.pyplot as plt
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+fig = Figure(figsize=(12, 4.4))
+left, right = fig.subplots(1, 2)
 left.loglog(slide_steps + 1, slide_loss, color="#c0392b", lw=3.5, label="slide: relu output, N(0,1) weights")
 finite = np.isfinite(linear_loss)
 left.loglog(linear_steps[finite] + 1, linear_loss[finite], color="#999999", lw=2,

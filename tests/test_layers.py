@@ -24,7 +24,7 @@ LAYERS = [
 ]
 # What lessons may import: the public face (lessons teach what a user writes).
 PUBLIC = ["adkit", "adkit.numpy", "adkit.nn", "adkit.tf1", "adkit.datasets", "adkit.animate",
-          "adkit.lessons_runner"]
+          "adkit.board", "adkit.lessons_runner"]
 
 ROOT = pathlib.Path(adkit.__file__).parent
 

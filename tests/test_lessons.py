@@ -79,14 +79,33 @@ def test_gradient_flow_gives_cs231n_numbers(tmp_path, capsys):
 
 def test_static_graph(tmp_path, capsys):
     ns, printed, figures = run("static-graph", tmp_path, capsys)
-    assert ns["product_value"] == 120.0
-    assert ns["graph"].values == [None] * 4          # built, never run by itself
-    assert ns["fetch_f"][0].tolist() == [2.0]
-    assert ns["nodes_for_f"] == [0, 1]               # e is not computed for fetch f
-    assert ns["gradient_graph"](x1=2.0, x2=5.0) == pytest.approx((5 + math.cos(2.0), 2.0))
-    assert ns["lazy_sizes"] == list(range(3, 13))
-    assert ns["normal_sizes"] == [3] * 10
-    assert figures == ["static-graph-120.png", "static-graph-lazy-loading.png"]
+    assert ns["product_value"] == 120.0 and "[[120.]]\n" in printed   # the slide's output
+    assert ns["fetch_f"].tolist() == [[2]]
+    assert ns["nodes_for_f"] == ["a", "b", "c", "f"]                  # d and e are not computed
+    assert "placeholder tensor 'b'" in ns["unfed_message"]
+    assert ns["gradient"] == (-4.0, -4.0, 3.0)                         # tf.gradients ...
+    assert ns["table"].result == {"x": -4.0, "y": -4.0, "z": 3.0}      # ... is the adjoint table
+    assert ns["gradient_graph"](x=-2.0, y=5.0, z=-4.0) == -4.0
+    assert figures == ["static-graph-120.png", "static-graph-gradients.png"]
+
+
+def test_tf1_hello_world_and_the_lazy_loading_trap(tmp_path, capsys):
+    ns, printed, figures = run("tf1-hello-world", tmp_path, capsys)
+    assert "\n8\n" in printed and "\n[4 5]\n" in printed                 # the slide's first two prints
+    assert "uninitialized value Variable" in ns["uninitialised"]
+    assert "Cannot feed value of shape (2,)" in ns["wrong_shape"]
+    assert ns["reads"] == [1, 2, 3]                                    # control dependencies
+    lazy, normal = ns["lazy_sizes"], ns["normal_sizes"]
+    assert [b - a for a, b in zip(lazy, lazy[1:])] == [1] * 9 and len(set(normal)) == 1
+    assert figures == ["tf1-lazy-loading-graph.png", "tf1-lazy-loading.png"]
+
+
+def test_tf1_computation_graph(tmp_path, capsys):
+    ns, printed, figures = run("tf1-computation-graph", tmp_path, capsys)
+    assert np.allclose(ns["result"], -26.25) and "Result: " in printed
+    assert float(ns["de_dr"]) == -15.0 and float(ns["de_ds"]) == 26.25
+    assert ns["runs"]["temp"]["graph"] is not None
+    assert figures == ["tf1-computation-graph.png"]
 
 
 def test_linear_regression_recovers_a_and_b(tmp_path, capsys):
@@ -116,6 +135,7 @@ def test_two_layer_network_relu_output_dies_and_the_fix_trains(tmp_path, capsys)
     assert not np.isfinite(ns["linear_loss"][-1])                   # N(0,1) weights diverge at 0.05
     assert ns["fixed_loss"][-1] < 0.5 * ns["baseline"]              # the fix trains (memorizes)
     assert ns["test_loss"] > ns["test_baseline"]                    # noise: no generalization
+    assert ns["slide_after"] < ns["slide_before"]                   # the slide's own code, as printed
     assert figures == ["two-layer-network.png"]
 
 

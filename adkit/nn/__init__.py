@@ -20,6 +20,7 @@ from adkit.nn.ops import (avg_pool2d, binary_crossentropy, categorical_crossentr
                           max_pool2d, mean_squared_error, mse, relu, set_random_seed, sigmoid,
                           softmax, sparse_categorical_crossentropy, tanh)
 from adkit.nn import layers, losses, optimizers, models, datasets  # noqa: F401
+from adkit.nn import callbacks  # noqa: F401  (Callback, History, TensorBoard)
 from adkit.nn.layers import (Activation, AveragePooling2D, Conv2D, Dense, Dropout, Flatten,  # noqa: F401
                              InputLayer, Layer, MaxPool2D, MaxPooling2D, SimpleRNN, clear_session)
 from adkit.nn.losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError,  # noqa: F401
@@ -43,6 +44,5 @@ __all__ = [
 activations = SimpleNamespace(relu=relu, tanh=tanh, sigmoid=sigmoid, softmax=softmax,
                               log_softmax=log_softmax, leaky_relu=leaky_relu, elu=elu, linear=linear)
 utils = SimpleNamespace(set_random_seed=set_random_seed)
-callbacks = SimpleNamespace(Callback=Callback, History=History)
 backend = SimpleNamespace(clear_session=clear_session)
 Input = InputLayer

@@ -367,6 +367,17 @@ class Dropout(Layer):
     def apply(self, weights, x, training=False):
         return ops.dropout(x, self.rate, training=training, rng=self._rng)
 
+    def noise(self, input_shape):
+        """The scaled mask of one training step (as ``ops.dropout`` draws it), or None."""
+        if self.rate == 0.0:
+            return None
+        rng = self._rng if self._rng is not None else ops.generator()
+        return (rng.random(input_shape) >= self.rate) / (1.0 - self.rate)
+
+    def apply_noise(self, weights, x, mask):
+        """Training with a mask drawn beforehand by :meth:`noise` (an input of a compiled step)."""
+        return x * mask
+
 
 class SimpleRNN(Layer):
     """h_t = activation(x_t @ kernel + h_{t−1} @ recurrent_kernel + bias), h_0 = 0.

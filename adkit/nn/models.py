@@ -23,12 +23,15 @@ _________________________________________________________________
 """
 import sys
 import time
+import warnings
 
 import numpy as np
 
 from adkit import arrays as A
 from adkit.core import ADError, ShapeError, shape_of
+from adkit.codegen import compile as compile_function
 from adkit.reverse import value_and_grad
+from adkit.tracing import Tracer
 from adkit.nn import losses as _losses
 from adkit.nn import ops
 from adkit.nn import optimizers as _optimizers
@@ -107,6 +110,7 @@ class Sequential:
         self.built = False
         self.optimizer = self.loss = None
         self.metrics_names = []
+        self.jit_compile, self.eager_reason, self._compiled_step = True, None, None
         for layer in layers or ():
             self.add(layer)
 
@@ -121,6 +125,7 @@ class Sequential:
             raise ADError("Sequential.add: an InputLayer can only come first")
         self.layers.append(layer)
         self.built = False
+        self._compiled_step = None
         if self.layers[0].input_shape_hint is not None:  # Keras builds at once when it can
             self.build()
 
@@ -172,11 +177,13 @@ class Sequential:
         return sum(layer.count_params() for layer in self.layers)
 
     # --- computing -----------------------------------------------------------------------------
-    def apply(self, weights, x, training=False, logits=False):
+    def apply(self, weights, x, training=False, logits=False, noise=None):
         """The output for inputs ``x`` with the given weights (one list, as ``model.weights``).
 
         With ``logits=True`` the last layer's softmax or sigmoid is left out when the loss can
         take logits (the stable fused cross-entropy, as Keras does); returns (output, fused).
+        ``noise`` maps a layer's position to the random numbers it uses (dropout masks drawn
+        beforehand by :meth:`draw_noise`), so the same step can be compiled.
         """
         k = 0
         fused = False
@@ -186,6 +193,8 @@ class Sequential:
             last = i == len(self.layers) - 1
             if last and logits and self._fusable(layer):
                 x, fused = layer.pre_activation(own, x), True
+            elif noise is not None and i in noise:
+                x = layer.apply_noise(own, x, noise[i])
             else:
                 x = layer.apply(own, x, training)
         return (x, fused) if logits else x
@@ -208,13 +217,23 @@ class Sequential:
         return np.concatenate(outs) if outs else np.zeros((0,) + tuple(self.output_shape[1:]))
 
     # --- training ------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=True):
         """Choose the optimiser ("sgd", "adam", "rmsprop" or an object), the loss (a Keras name,
-        a function or a Loss) and the metrics (["accuracy"])."""
+        a function or a Loss) and the metrics (["accuracy"]).
+
+        ``jit_compile=True`` (Keras's name) runs each training step's forward and backward pass
+        through ``ad.compile`` (traced once per batch shape); ``False`` records and sweeps the
+        graph anew at every step (eager adkit). Both give the same numbers.
+        """
         if loss is None:
             raise ADError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
+        if not isinstance(jit_compile, bool):
+            raise ADError(f"compile: jit_compile must be True or False; got {jit_compile!r}")
         self.optimizer = _optimizers.get(optimizer)
         self.loss = _losses.get(loss)
+        self.jit_compile = jit_compile
+        self.eager_reason = None if jit_compile else "jit_compile=False"
+        self._compiled_step = None
         self.metrics_names = []
         for metric in metrics or ():
             if metric not in ("accuracy", "acc"):
@@ -244,18 +263,96 @@ class Sequential:
         threshold = 0.0 if fused else 0.5
         return float(np.mean((out > threshold) == (np.asarray(y) > 0.5)))
 
-    def train_on_batch(self, x, y):
-        """One step of the optimiser on one batch; returns (loss, outputs as numpy)."""
-        weights = self.weights
-        seen = {}
+    def draw_noise(self, x):
+        """The random numbers one training step on batch ``x`` uses, drawn now in layer order
+        (a layer's ``noise``: dropout masks), as {layer position: array}; inputs of the step,
+        never constants of its trace."""
+        noise, shape = {}, tuple(shape_of(x))
+        for i, layer in enumerate(self.layers):
+            draw = getattr(layer, "noise", None)
+            if draw is not None:
+                value = draw(shape)
+                if value is not None:
+                    noise[i] = value
+            shape = (shape[0],) + tuple(layer.output_shape[1:])
+        return noise
 
-        def objective(*ws):
-            out, fused = self.apply(ws, x, training=True, logits=True)
-            seen["out"], seen["fused"] = out, fused
-            return A.mean(self.loss.per_sample(y, out, from_logits=fused or None))
-        loss, grads = value_and_grad(objective, argnums=tuple(range(len(weights))))(*weights)
+    def _step_targets(self, y):
+        """Targets as float arrays the compiled step can take as inputs (labels one-hot), or
+        None when they cannot be (a custom loss given non-float targets)."""
+        kind = getattr(self.loss, "kind", None)
+        if kind == "sparse":
+            return ops._one_hot(y, (len(y),) + tuple(self.output_shape[1:]),
+                                "sparse_categorical_crossentropy")
+        if kind in ("categorical", "binary", "regression") or y.dtype.kind == "f":
+            return np.asarray(y, dtype=float)
+        return None
+
+    def _training_step(self):
+        """f(*weights, x, y, noise positions, *noise) -> (mean loss, outputs, gradients): the
+        forward pass and reverse sweep of one batch, the function ``ad.compile`` compiles."""
+        count = len(self.weights)
+        last = self.layers[-1]
+        fused = self._fusable(last)
+        sparse = getattr(self.loss, "kind", None) == "sparse"
+
+        def training_step(*args):
+            weights, (x, y, where), noise = args[:count], args[count:count + 3], args[count + 3:]
+            noise = dict(zip(where, noise))
+            seen = {}
+
+            def objective(*ws):
+                out, _ = self.apply(ws, x, training=True, logits=True, noise=noise)
+                seen["out"] = out
+                if sparse:  # labels arrive one-hot: the same numbers, as float inputs
+                    per_sample = ops.categorical_crossentropy(y, out, from_logits=fused)
+                else:
+                    per_sample = self.loss.per_sample(y, out, from_logits=fused or None)
+                return A.mean(per_sample)
+            loss, grads = value_and_grad(objective, argnums=tuple(range(count)))(*weights)
+            out = seen["out"]
+            return loss, (out.value if type(out) is Tracer else out), tuple(grads)
+        return training_step, fused
+
+    def _why_eager(self):
+        """Why this model's steps cannot be compiled (None if they can)."""
+        for layer in self.layers:
+            if not type(layer).__module__.startswith("adkit."):
+                return (f"layer {layer.name} ({type(layer).__name__}) is not one of adkit's: its "
+                        f"apply could draw random numbers a trace would freeze")
+        return None
+
+    def train_on_batch(self, x, y):
+        """One step of the optimiser on one batch; returns (loss, outputs as numpy, fused)."""
+        weights = self.weights
+        noise = self.draw_noise(x)
+        where = tuple(noise)
+        step, fused = self._training_step()
+        args = None
+        if getattr(self, "eager_reason", None) is None:
+            self.eager_reason = self._why_eager()
+        if self.eager_reason is None:
+            targets = self._step_targets(np.asarray(y))
+            if targets is None:
+                self.eager_reason = "the loss is a custom function and the targets are not floats"
+            else:
+                args = (*weights, np.asarray(x, dtype=float), targets, where, *noise.values())
+        if args is not None:
+            if getattr(self, "_compiled_step", None) is None or self._compiled_step[0] != len(weights):
+                self._compiled_step = (len(weights), compile_function(step))
+            try:
+                loss, out, grads = self._compiled_step[1](*args)
+            except (ADError, TypeError) as error:  # not traceable: say so once, train eagerly
+                self.eager_reason = f"the training step cannot be compiled: {error}"
+                warnings.warn(f"fit: training eagerly ({self.eager_reason}); "
+                              f"compile(..., jit_compile=False) silences this", stacklevel=3)
+                args = None
+        if args is None:
+            targets = self._step_targets(np.asarray(y))
+            loss, out, grads = step(*weights, x, y if targets is None else targets, where,
+                                    *noise.values())
         self.optimizer.apply(weights, grads)
-        return float(loss), ops._numeric(seen["out"]), seen["fused"]
+        return float(loss), ops._numeric(out), fused
 
     def _logs(self, loss, count, correct, prefix=""):
         logs = {prefix + "loss": loss / count}

@@ -2,7 +2,9 @@
 
 Each training step is ``ad.value_and_grad`` of the mean loss with respect to every weight,
 followed by the optimiser's update: the whole of backpropagation is adkit's reverse sweep over
-the recorded graph of the batch.
+the recorded graph of the batch. The step runs through ``ad.compile`` (one trace per batch
+shape) with its random numbers (dropout masks) drawn beforehand and passed in as inputs;
+``compile(..., jit_compile=False)`` records and sweeps the graph at every step instead.
 
 >>> from adkit.nn import Dense, clear_session, set_random_seed
 >>> clear_session(); set_random_seed(0)

@@ -17,10 +17,11 @@ class bar:
         desc: the bar's label ("grading").
         enabled: False makes every call a no-op (quiet runs, output that is not a terminal).
         stream: where the bar goes (default stderr, so it never mixes with results on stdout).
+        unit: what one step is ("answer", "sheet").
     """
 
-    def __init__(self, desc, enabled=True, stream=None):
-        self.desc, self.enabled = desc, enabled
+    def __init__(self, desc, enabled=True, stream=None, unit="answer"):
+        self.desc, self.enabled, self.unit = desc, enabled, unit
         self.stream = stream if stream is not None else sys.stderr
         self._bar = None
 
@@ -29,7 +30,7 @@ class bar:
             return
         if self._bar is None:
             from tqdm.auto import tqdm
-            self._bar = tqdm(total=total, desc=self.desc, file=self.stream, unit="answer",
+            self._bar = tqdm(total=total, desc=self.desc, file=self.stream, unit=self.unit,
                              leave=True, **_screen(self.stream))
         if total != self._bar.total:
             self._bar.total = total

@@ -439,3 +439,11 @@ def test_a_worksheet_key_lists_the_class_and_works_in_the_gradescope_bundle(shee
     done = run("grade", "out/key.toml", "a.csv", "--gradescope", "r.json", cwd=sheets)
     assert done.returncode == 0, done.stderr
     assert json.loads((sheets / "r.json").read_text(encoding="utf-8"))["tests"][0]["status"] == "failed"
+
+
+def test_worksheets_report_progress_per_student_drawn_then_written(sheets):
+    from adkit.grading.worksheet import write_worksheets
+    calls = []
+    write_worksheets(str(sheets / "template.toml"), str(sheets / "roster.csv"), 7,
+                     str(sheets / "out"), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 6) for k in range(1, 7)]

@@ -38,12 +38,18 @@ def run(args):
     from adkit.grading.worksheet import write_worksheets
     if args.seed < 0:
         raise ADError("--seed must be 0 or a positive number")
+    from adkit.progress import bar
+    progress = bar("worksheets", unit="step") if sys.stderr.isatty() and not args.quiet else None
     try:
-        count = write_worksheets(args.template, args.students, args.seed, args.output)
+        count = write_worksheets(args.template, args.students, args.seed, args.output,
+                                 progress=progress)
     except RecursionError:
         raise ADError("an input is nested too deeply to read") from None
     except OSError as e:
         raise ADError(f"{getattr(e, 'filename', None) or 'a file'}: {e.strerror or e}") from None
+    finally:
+        if progress:
+            progress.close()
     if not args.quiet:
         print(f"adkit worksheet: wrote {count} files to {args.output}", file=sys.stderr)
     return 0

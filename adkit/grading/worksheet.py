@@ -209,7 +209,9 @@ class Sheet:
         self.student, self.name, self.items = student, name, items
 
 
-def build_sheets(template, roster, seed):
+def build_sheets(template, roster, seed, progress=None):
+    """Every student's sheet; ``progress(done, total)`` after each one (drawing the variants
+    checks each on a traced grader: the slow part for a large class)."""
     options = template.get("options", {})
     sheets = []
     for student, name in roster:
@@ -219,6 +221,8 @@ def build_sheets(template, roster, seed):
             candidate, question = student_variant(entry, options, seed, student, number, label)
             items.append((candidate, question))
         sheets.append(Sheet(student, name, items))
+        if progress is not None:
+            progress(len(sheets), len(roster))
     return sheets
 
 
@@ -372,11 +376,17 @@ def latex(sheet):
     return "\n".join(lines) + "\n"
 
 
-def write_worksheets(template_path, roster_path, seed, directory):
-    """Write every student's sheet (.md, .html, .tex) and DIR/key.toml; returns the file count."""
+def write_worksheets(template_path, roster_path, seed, directory, progress=None):
+    """Write every student's sheet (.md, .html, .tex) and DIR/key.toml; returns the file count.
+
+    ``progress(done, total)`` is told of each student's sheet drawn, then of each written
+    (total: twice the class).
+    """
     template = load_template(template_path)
     roster = read_roster(roster_path)
-    sheets = build_sheets(template, roster, seed)
+    steps = 2 * len(roster)
+    sheets = build_sheets(template, roster, seed,
+                          progress=None if progress is None else lambda done, _: progress(done, steps))
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise ADError(f"-o {directory}: exists and is not a directory")
     try:
@@ -384,9 +394,10 @@ def write_worksheets(template_path, roster_path, seed, directory):
     except OSError as e:
         raise ADError(f"-o {directory}: {e.strerror or e}") from None
     used, files = set(), []
+    renderers = ((".md", markdown), (".html", html_page), (".tex", latex))
     for sheet in sheets:
         stem = _file_stem(sheet.student, used)
-        for ext, render in ((".md", markdown), (".html", html_page), (".tex", latex)):
+        for ext, render in renderers:
             files.append((os.path.join(directory, stem + ext), sheet, render))
     key_path = os.path.join(directory, "key.toml")
     outputs = {f"the sheet {os.path.basename(path)}": path for path, _, _ in files}
@@ -394,9 +405,11 @@ def write_worksheets(template_path, roster_path, seed, directory):
     check_outputs({"TEMPLATE.toml": template_path, "roster.csv": roster_path}, outputs)
     key_text = key_toml(template, sheets, seed)
     key_from_dict(tomllib.loads(key_text), "the worksheet key")  # what we write, grade reads
-    for path, sheet, render in files:
+    for k, (path, sheet, render) in enumerate(files, 1):
         text = render(sheet)
         write_atomic(path, lambda f, t=text: f.write(t))
+        if progress is not None and k % len(renderers) == 0:  # a student's files written
+            progress(len(sheets) + k // len(renderers), steps)
     write_atomic(key_path, lambda f: f.write(key_text))
     return len(files) + 1
 

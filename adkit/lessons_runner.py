@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from adkit.core import ADError
+from adkit.files import save_figure as _save_atomically, write_atomic
 
 # The order of the course: the slide tables first, then the models, then the costs.
 ORDER = [
@@ -119,7 +120,7 @@ def lesson_settings():
 def save_figure(fig, path, dpi=110):
     """Save a lesson's figure as a PNG, close it, and say where it went."""
     import matplotlib.pyplot as plt
-    fig.savefig(path, dpi=dpi)
+    _save_atomically(fig, path, dpi=dpi)
     plt.close(fig)
     print(f"[figure] {path}")
     return Path(path)
@@ -227,7 +228,6 @@ def notebook(name):
 
 def export(name, path=None):
     """Write the lesson as ``path`` (default ``NAME.ipynb``), atomically; returns the path."""
-    import tempfile
     lesson = find(name)
     target = Path(path or f"{lesson.name}.ipynb")
     if target.exists() and target.resolve() == lesson.path.resolve():
@@ -236,13 +236,5 @@ def export(name, path=None):
     folder = target.resolve().parent
     if not folder.is_dir():
         raise ADError(f"cannot write {target}: no folder {folder}")
-    handle, temp = tempfile.mkstemp(prefix=".lesson-", suffix=".ipynb", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    write_atomic(target, text)
     return target

@@ -16,7 +16,7 @@ LAYERS = [
     ("core", ["adkit.core", "adkit.primitives", "adkit.arrays", "adkit.operators", "adkit.graph",
               "adkit.tracing", "adkit.forward", "adkit.fastpath", "adkit.reverse",
               "adkit.primitives_numpy", "adkit.numpy", "adkit.numpy_dispatch", "adkit.gradcheck"]),
-    ("language", ["adkit.parse", "adkit.printing", "adkit.symbolic", "adkit.sources"]),
+    ("language", ["adkit.parse", "adkit.printing", "adkit.symbolic", "adkit.sources", "adkit.files"]),
     ("surfaces", ["adkit.tables", "adkit.draw", "adkit.animate", "adkit.grading", "adkit.nn",
                   "adkit.tf1", "adkit.codegen", "adkit.pages", "adkit.board", "adkit.datasets",
                   "adkit.lessons_runner", "adkit.progress"]),

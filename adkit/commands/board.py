@@ -34,13 +34,15 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from adkit.board import LOG_NAME, board_figure, board_page, read_logdir, write_atomic
+    from adkit.board import LOG_NAME, board_figure, board_page, read_logdir
+    from adkit.files import write_atomic
     if not 0 <= args.smoothing < 1:
         raise ADError(f"--smoothing must be in [0, 1), got {args.smoothing}")
     output = Path(args.output)
     logdir = Path(args.logdir)
     if output.resolve().parent == logdir.resolve() and output.name == LOG_NAME:
         raise ADError(f"-o {args.output} would overwrite a log file")
+    output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(output, board_page(logdir, args.title, args.smoothing))
     print(f"wrote {output}")
     if args.png:

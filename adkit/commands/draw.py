@@ -2,6 +2,7 @@
 import argparse
 
 from adkit.core import ADError
+from adkit.files import save_figure
 
 EXAMPLES = """examples:
   adkit draw "(x + y)*z" --at x=-2 y=5 z=-4 --gradients -o graph.png
@@ -65,7 +66,7 @@ def run(args):
     if args.output or not args.animate:
         output = args.output or "graph.png"
         fig = draw(graph, gradients=args.gradients, size=size, font_scale=args.font_scale)
-        fig.savefig(output, dpi=args.dpi)
+        save_figure(fig, output, dpi=args.dpi)
         print(f"wrote {output}")
     if args.animate:
         from adkit.animate import save_sweep

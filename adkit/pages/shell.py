@@ -10,9 +10,9 @@ ran in Python, where the graph of the gradient was recorded.
 import html
 import json
 import os
-import tempfile
 
 from adkit.core import ADError
+from adkit.files import check_outputs, write_atomic
 from adkit.graph import CONST, INPUT
 
 # Primitives the page's evaluator implements (numeric values only: no derivative rule in JS).
@@ -84,25 +84,10 @@ def document(title, body, css, script):
 
 
 def write_page(text, path, inputs=()):
-    """Write ``text`` to ``path`` atomically (temp file + os.replace), never over an input."""
-    target = os.path.abspath(path)
-    for given in inputs:
-        if given and os.path.exists(given) and os.path.samefile(given, target):
-            raise ADError(f"page: refusing to write over the input {given}")
-    folder = os.path.dirname(target) or "."
-    try:
-        handle, temp = tempfile.mkstemp(prefix=".page-", suffix=".html", dir=folder)
-    except OSError as e:
-        raise ADError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return target
+    """Write ``text`` to ``path`` atomically, never over an input; returns the path."""
+    check_outputs({f"input {given}": given for given in inputs if given}, {"-o": path})
+    write_atomic(path, text)
+    return os.path.abspath(path)
 
 
 BASE_CSS = """

@@ -212,10 +212,10 @@ def test_the_worker_is_killed_past_its_time_limit():
 def test_grading_is_fast_per_answer():
     q = Question(LECTURE, "x1")
     answers = [f"x2 + cos(x1) + {k}*0" for k in range(300)]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     verdicts = [q.grade(a) for a in answers]
     assert all(v.status == "correct" for v in verdicts)
-    assert (time.perf_counter() - start) / len(answers) < 2e-3
+    assert (time.process_time() - start) / len(answers) < 2e-3
 
 
 _TOKENS = ["x1", "x2", "y", "1", "2.5", "1e-3", "pi", "+", "-", "*", "/", "^", "**", "(", ")",
@@ -226,9 +226,9 @@ _TOKENS = ["x1", "x2", "y", "1", "2.5", "1e-3", "pi", "+", "-", "*", "/", "^", "
 @given(st.one_of(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join),
                  st.text(max_size=60)))
 def test_fuzzed_answers_never_raise_and_get_a_status(answer):
-    start = time.perf_counter()
+    start = time.process_time()
     v = ad.grade(LECTURE, answer, "x1")
     assert v.status in ("correct", "incorrect", "invalid")
     assert 0.0 <= v.score <= 1.0 and v.feedback
     assert (v.score == 1.0) == (v.status == "correct")
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

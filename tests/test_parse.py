@@ -176,10 +176,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:20]))
 def test_hostile_input_is_rejected_quickly(text):
-    start = time.perf_counter()
+    """Bounded work before any evaluation: CPU time of this process (not wall time, which a
+    loaded CI machine stretches), with room for a slow machine; a blow-up takes seconds."""
+    start = time.process_time()
     with pytest.raises(ad.ParseError):
         ad.parse(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 1.0
 
 
 def test_depth_limit_is_exact():

@@ -184,7 +184,6 @@ def _adkit(*args, cwd=None):
 
 
 def test_cli_first_wave(tmp_path, capsys):
-    assert main(["--help"]) == 0 if False else True  # argparse exits; checked via subprocess below
     assert main(["trace", EXPR, "--at", "x1=2", "x2=5", "--mode", "both", "--seed", "x1",
                  "--format", "text", "--style", "slides"]) == 0
     out = capsys.readouterr().out
@@ -209,14 +208,17 @@ def test_cli_first_wave(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_cli_help_and_lesson_run(tmp_path):
+def test_cli_help_and_lesson_run(tmp_path, capsys):
     done = _adkit("--help")
     assert done.returncode == 0
     for cmd in ("trace", "check", "grade", "draw", "lesson", "compile", "board", "page",
                 "worksheet"):
         assert cmd in done.stdout
-        sub = _adkit(cmd, "--help")
-        assert sub.returncode == 0 and "usage" in sub.stdout.lower(), cmd
+        with pytest.raises(SystemExit) as info:
+            main([cmd, "--help"])
+        assert info.value.code == 0
+        printed = capsys.readouterr().out
+        assert "usage" in printed.lower() and "example" in printed.lower(), cmd
     name = _adkit("lesson", "list").stdout.split()[0]
     done = _adkit("lesson", "run", name, "--figures", str(tmp_path))
     assert done.returncode == 0, done.stderr
@@ -260,23 +262,13 @@ def test_object_array_of_traced_values_is_stacked_or_refused():
     def g(a):
         return np.sum(anp.array([a[0] * a[1], a[1] ** 2]))
     x = np.array([2.0, 3.0])
-    try:
-        got = ad.grad(g)(x)
-    except ad.ADError as e:
-        assert str(e).strip() and "\n" not in str(e).strip()
-    else:
-        np.testing.assert_allclose(got, [3.0, 2.0 + 6.0])
+    np.testing.assert_allclose(ad.grad(g)(x), [3.0, 2.0 + 6.0])
 
     def h(a):
         obj = np.empty(2, dtype=object)
         obj[0], obj[1] = a[0] * a[1], a[1] ** 2
         return np.sum(np.asarray(obj) * 1.0)
-    try:
-        got = ad.grad(h)(x)
-    except (ad.ADError, TypeError, ValueError) as e:
-        assert str(e)
-    else:
-        np.testing.assert_allclose(got, [3.0, 8.0])
+    np.testing.assert_allclose(ad.grad(h)(x), [3.0, 8.0])  # stacked, never a silent zero
 
 
 def test_equality_is_elementwise_never_identity():
@@ -330,9 +322,8 @@ def test_check_grads_passes_and_raises_on_mismatch():
     wrong = ad.Primitive("wrongsin", np.sin, partials=lambda out, x: (ad.sin(x),))
     with ad.registered(wrong):
         g = ad.parse("wrongsin(x)")
-        with pytest.raises(Exception) as info:
+        with pytest.raises(ad.ADError, match="check_grads: forward mode"):
             ad.check_grads(lambda x: g(x=x), (0.4,), order=1, modes=("fwd", "rev"))
-        assert str(info.value)
 
 
 # -- second wave: compile ----------------------------------------------------------------------
@@ -425,7 +416,7 @@ def test_tf1_filewriter_layers_and_keras(tmp_path, capsys):
         writer.add_summary(s, 0)
     writer.close()
     assert np.isfinite(value)
-    assert tf.keras is nn or tf.keras.models.Sequential is nn.Sequential
+    assert tf.keras is nn and tf.keras.models.Sequential is nn.Sequential
     model = tf.keras.models.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])
     assert model.predict(np.ones((4, 3))).shape == (4, 2)
     assert hasattr(tf.keras, "datasets") and hasattr(tf.keras.datasets, "mnist")
@@ -471,7 +462,7 @@ def test_nn_keras_names_fit_history_evaluate_predict_summary(capsys):
                   metrics=["accuracy"])
     hist = model.fit(x[:150], y[:150], epochs=40, batch_size=16,
                      validation_data=(x[150:], y[150:]), verbose=0)
-    assert isinstance(hist, nn.History) if hasattr(nn, "History") else hasattr(hist, "history")
+    assert isinstance(hist, nn.History) and isinstance(hist.history, dict)
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(hist.history)
     assert len(hist.history["loss"]) == 40 and hist.history["loss"][-1] < hist.history["loss"][0]
     loss, acc = model.evaluate(x[150:], y[150:], verbose=0)
@@ -488,9 +479,8 @@ def test_nn_keras_names_fit_history_evaluate_predict_summary(capsys):
 def test_nn_conv_and_rnn_layers_with_digits():
     import adkit.datasets
     import adkit.nn as nn
-    data = adkit.datasets.digits()
-    images, labels = data if isinstance(data, tuple) and len(data) == 2 else (data[0], data[1])
-    assert np.shape(images)[1:3] == (8, 8)
+    images, labels = adkit.datasets.digits()
+    assert np.shape(images) == (1797, 8, 8) and set(np.unique(labels)) == set(range(10))
     x = np.asarray(images[:64], dtype=float).reshape(-1, 8, 8, 1)
     model = nn.Sequential([nn.Conv2D(4, 3, activation="relu", input_shape=(8, 8, 1)),
                            nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(10, activation="softmax")])
@@ -691,3 +681,16 @@ def test_browser_cli_step_size_demo(driver, tmp_path):
     assert driver.find_element(By.ID, "step-count").text == "0"
     assert float(driver.find_element(By.ID, "loss").text) == pytest.approx(start, rel=1e-6)
     assert severe_logs(driver) == []
+
+
+# -- deck snippets not covered elsewhere (verbatim but for the import line) --------------------
+def test_deck003_constant_from_numpy_and_deck002_session_close():
+    import adkit.tf1 as tf
+    tf.reset_default_graph()
+    np_array = np.array([[1.0, 2.0], [3.0, 4.0]])
+    tensor = tf.constant(np_array)
+    sess = tf.Session()
+    np.testing.assert_array_equal(sess.run(tensor), np_array)
+    sess.close() #Free the resources (TF eats all mem on GPU!)
+    with pytest.raises(ad.ADError, match="this session is closed"):
+        sess.run(tensor)

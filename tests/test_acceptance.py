@@ -648,10 +648,10 @@ def test_browser_cli_quiz_classes(driver, tmp_path):
     out = tmp_path / "quiz.html"
     assert main(["page", EXPR, "--at", "x1=2", "x2=5", "--quiz", "-o", str(out)]) == 0
     _open(driver, out)
-    for _ in range(3):
+    for _ in range(5):
         _press(driver, "Next")
     rows = _rows(driver)
-    typed = ["1", "7", "5"]  # seed right, ẇ2 wrong, ẇ3 = 5 right
+    typed = ["1", "0", "7", f"{math.cos(2.0):.4f}", f"{7 + math.cos(2.0):.4f}"]  # ẇ5 carries ẇ3
     for tr, text in zip(rows, typed):
         tr.find_element(By.TAG_NAME, "input").send_keys(text)
 
@@ -659,7 +659,8 @@ def test_browser_cli_quiz_classes(driver, tmp_path):
         classes = set(tr.get_attribute("class").split())
         classes |= set(tr.find_element(By.TAG_NAME, "input").get_attribute("class").split())
         return classes & {"correct", "incorrect", "carried"}
-    assert [status(tr) for tr in rows] == [{"correct"}, {"incorrect"}, {"correct"}]
+    assert [status(tr) for tr in rows] == [{"correct"}, {"correct"}, {"incorrect"}, {"correct"},
+                                           {"carried"}]
     assert severe_logs(driver) == []
 
 

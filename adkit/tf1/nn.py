@@ -102,16 +102,19 @@ def conv2d(input, filter=None, strides=(1, 1, 1, 1), padding="VALID", name=None,
     if data_format != "NHWC":
         raise ADError("conv2d: only data_format='NHWC' is supported")
     w = filter if filter is not None else filters
+    x = as_tensor(input)  # output dtype = input dtype, as in TF (adkit.nn works in float64)
     return make(lambda x, k, strides, padding: _adkit_nn("nn.conv2d").conv2d(
-        x, k, strides=strides, padding=padding), [as_tensor(input), as_tensor(w)], name,
-        "Conv2D", {"strides": _four(strides, "conv2d"), "padding": padding.upper()})
+        x, k, strides=strides, padding=padding), [x, as_tensor(w)], name,
+        "Conv2D", {"strides": _four(strides, "conv2d"), "padding": padding.upper()},
+        dtype=x.dtype)
 
 
 def max_pool(value, ksize, strides, padding="VALID", name=None, data_format="NHWC"):
     """Max pooling of NHWC images (``adkit.nn.max_pool2d``)."""
     if data_format != "NHWC":
         raise ADError("max_pool: only data_format='NHWC' is supported")
+    x = as_tensor(value)
     return make(lambda x, size, strides, padding: _adkit_nn("nn.max_pool").max_pool2d(
-        x, pool_size=size, strides=strides, padding=padding), [as_tensor(value)], name,
+        x, pool_size=size, strides=strides, padding=padding), [x], name,
         "MaxPool", {"size": _four(ksize, "max_pool"), "strides": _four(strides, "max_pool"),
-                    "padding": padding.upper()})
+                    "padding": padding.upper()}, dtype=x.dtype)

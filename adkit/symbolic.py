@@ -16,6 +16,10 @@ from adkit.sources import sympy_text  # noqa: F401  (reading sympy is reading a 
 def graph_to_sympy(graph, symbols=None):
     """The graph's output(s) as sympy expressions of symbols named like the inputs.
 
+    By default the symbols are sympy's plain ``Symbol(name)``, so the expression works with a
+    user's own ``sympy.symbols("x1 x2")`` (``sympy.diff(g.to_sympy(), x1)``); the checker and
+    the grader pass real symbols (``Symbol(name, real=True)``), which simplify ``|x|`` and ``√x²``.
+
     Constants come back exact when they are simple: ``0.5`` -> ``1/2``, ``pi`` -> ``pi``,
     ``2*pi`` -> ``2*pi``, ``e`` -> ``E``.
 
@@ -27,7 +31,7 @@ def graph_to_sympy(graph, symbols=None):
     """
     import sympy as sp
     if symbols is None:
-        symbols = {name: sp.Symbol(name, real=True) for name in graph.inputs}
+        symbols = {name: sp.Symbol(name) for name in graph.inputs}
     env = [None] * len(graph)
     for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
         if prim is INPUT:

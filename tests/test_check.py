@@ -96,3 +96,12 @@ def test_bad_input():
         ad.check("sin(")
     with pytest.raises(ad.ADError, match="scalar inputs"):
         ad.check(lambda v: ad.sum(v), at=(np.ones(3),))
+
+
+def test_to_sympy_works_with_the_users_own_symbols():
+    """g.to_sympy() uses sympy's plain symbols: differentiating by sp.symbols("x1") is not 0."""
+    import sympy as sp
+    x1, x2 = sp.symbols("x1 x2")
+    expr = ad.parse("x1*x2 + sin(x1)").to_sympy()
+    assert expr == x1 * x2 + sp.sin(x1)
+    assert sp.diff(expr, x1) == x2 + sp.cos(x1)

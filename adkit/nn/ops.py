@@ -29,6 +29,7 @@ from adkit.core import (PRIMITIVES, ADError, Boxed, Notation, Primitive, ShapeEr
                         shape_of)
 from adkit import arrays as A
 from adkit import primitives as P
+from adkit import primitives_numpy as PN
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "softmax", "log_softmax", "logsumexp",
            "relu", "tanh", "sigmoid", "leaky_relu", "elu", "linear",
@@ -468,55 +469,10 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="VALID", *, ksize=None, dat
 
 # --- softmax and friends ---------------------------------------------------------------------
 
-def _np_logsumexp(x, *, axis, keepdims):
-    x = np.asarray(x, dtype=float)
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):  # all -inf: log 0 = -inf, as it should be
-        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
-    return out if keepdims else np.squeeze(out, axis=axis)
-
-
-def _kept(out, x, axis, keepdims):
-    """``out`` with the reduced axes put back as length 1 (so it broadcasts against x)."""
-    if keepdims:
-        return out
-    shape = shape_of(x)
-    kept = tuple(1 if i - len(shape) in axis else n for i, n in enumerate(shape))
-    return A.reshape(out, shape_of(out)[:ndim_of(out) - (len(shape) - len(axis))] + kept)
-
-
-def _logsumexp_jvp(primals, tangents, out, batch, *, axis, keepdims):
-    (x,), (t,) = primals, tangents
-    weights = P.exp(x - _kept(out, x, axis, keepdims))               # softmax along axis
-    return A.sum(weights * t, axis=axis, keepdims=keepdims)
-
-
-def _logsumexp_vjp(ct, out, x, *, axis, keepdims):
-    return (_kept(ct, x, axis, keepdims) * P.exp(x - _kept(out, x, axis, keepdims)),)
-
-
-_logsumexp = Primitive(
-    "logsumexp", _np_logsumexp, jvp=_logsumexp_jvp, vjp=_logsumexp_vjp, nargs=1,
-    saves=(0, "out"), notation=_call("logsumexp", "logsumexp"),
-    doc="logsumexp(x) = log Σ exp(x), computed as m + log Σ exp(x − m) with m = max x "
-        "(no overflow). ∂/∂x = softmax(x).")
-
-
-def _axis_tuple(axis, ndim, who):
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ShapeError(f"{who}: axis {a} is out of range for an argument with {ndim} axes")
-        out.append(a - ndim if a >= 0 else a)   # negative: batched tangents keep them right
-    return tuple(sorted(set(out)))
-
-
 def logsumexp(x, axis=-1, keepdims=False):
     """log Σ exp(x) along ``axis``, without overflow."""
-    return _logsumexp(x, axis=_axis_tuple(axis, max(ndim_of(x), 1), "logsumexp"),
-                      keepdims=bool(keepdims))
+    return PN.logsumexp(x, axis=A._axes(axis, max(ndim_of(x), 1), "logsumexp"),
+                        keepdims=bool(keepdims))
 
 
 def log_softmax(x, axis=-1):
@@ -638,6 +594,6 @@ def dropout(x, rate=0.5, training=True, seed=None, rng=None):
 
 
 for _prim in (_conv2d, _backprop_input, _backprop_filter, _max_pool, _max_select, _max_backprop,
-              _avg_pool, _avg_pool_transpose, _logsumexp):
+              _avg_pool, _avg_pool_transpose):
     if _prim.name not in PRIMITIVES:
         register(_prim)

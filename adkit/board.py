@@ -13,8 +13,6 @@ import base64
 import html
 import json
 import math
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,18 +22,12 @@ LOG_NAME = "events.adkit.jsonl"
 
 
 def write_atomic(path, data):
-    """Write bytes or text to ``path`` through a temporary file and ``os.replace``."""
+    """Write bytes or text to ``path`` atomically (:func:`adkit.files.write_atomic`), making its
+    folder first."""
+    from adkit import files
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    files.write_atomic(path, data)
 
 
 class BoardLogger:

@@ -227,7 +227,6 @@ def notebook(name):
 
 def export(name, path=None):
     """Write the lesson as ``path`` (default ``NAME.ipynb``), atomically; returns the path."""
-    import tempfile
     lesson = find(name)
     target = Path(path or f"{lesson.name}.ipynb")
     if target.exists() and target.resolve() == lesson.path.resolve():
@@ -236,13 +235,6 @@ def export(name, path=None):
     folder = target.resolve().parent
     if not folder.is_dir():
         raise ADError(f"cannot write {target}: no folder {folder}")
-    handle, temp = tempfile.mkstemp(prefix=".lesson-", suffix=".ipynb", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    from adkit.files import write_atomic
+    write_atomic(target, text)
     return target

@@ -2,7 +2,6 @@
 import argparse
 import os
 import sys
-import tempfile
 
 from adkit.core import ADError, ParseError
 
@@ -167,21 +166,6 @@ def render(tables, args, document=False):
     return "\n\n".join(t.render(args.format, numbers).rstrip("\n") for t in tables) + "\n"
 
 
-def write_atomically(path, text):
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``: a reader never
-    sees half a file, and a failed write leaves the old one."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".adkit-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 STEP_PROMPT = "[Enter] next row, b back, q quit: "
 
 
@@ -223,7 +207,8 @@ def run(args):
         if args.expression is not None and os.path.abspath(args.output) == \
                 os.path.abspath(args.expression):
             raise ADError("-o: refusing to write over the input")
-        write_atomically(args.output, render(tables, args, document=True))
+        from adkit.files import write_atomic
+        write_atomic(args.output, render(tables, args, document=True))
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
     out = sys.stdout

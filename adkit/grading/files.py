@@ -9,12 +9,12 @@
 >>> safe_cell("=1+1"), safe_cell("alice"), safe_cell("-x")
 ("'=1+1", 'alice', "'-x")
 """
-import contextlib
 import os
-import stat
-import tempfile
 
 from adkit.core import ADError
+from adkit.files import _is_stream_device, write_atomic  # noqa: F401 (the one atomic writer)
+
+__all__ = ["check_outputs", "safe_cell", "write_atomic"]
 
 # OWASP "CSV Injection": a cell starting with one of these is a formula to a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -54,49 +54,3 @@ def check_outputs(inputs, outputs):
             raise ADError(f"{label} {path} is the same file as the {role} {other} "
                           f"({other_path}); choose another file name")
         seen[identity] = ("output", label, path)
-
-
-def _is_stream_device(path):
-    """/dev/null, /dev/full, a terminal, a pipe (/dev/stdout): written directly, not renamed."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
-
-
-def write_atomic(path, write, *, encoding="utf-8", binary=False):
-    """Call ``write(stream)`` on a temporary file next to ``path``, then rename it to ``path``.
-
-    A device or a pipe (/dev/null, /dev/full, /dev/stdout) is written directly. Every OS error (no space,
-    no permission, a missing directory) becomes one ADError line naming the file.
-    """
-    mode = "wb" if binary else "w"
-    kwargs = {} if binary else {"encoding": encoding, "newline": ""}
-    try:
-        if _is_stream_device(path):
-            with open(path, mode, **kwargs) as stream:
-                write(stream)
-            return
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, temporary = tempfile.mkstemp(prefix=".adkit-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, mode, **kwargs) as stream:
-                write(stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            with contextlib.suppress(OSError):
-                os.chmod(temporary, 0o644 & ~_umask())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError as e:
-        raise ADError(f"cannot write {path}: {e.strerror or e}") from None
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

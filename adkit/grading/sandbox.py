@@ -15,6 +15,9 @@ from adkit.core import ADError
 from adkit.graph import CONST, INPUT, Graph
 from adkit.limits import MEMORY_LIMIT, WorkerTimeout, run_limited  # noqa: F401 (the one limiter)
 
+__all__ = ["MEMORY_LIMIT", "WorkerTimeout", "run_limited", "graph_to_data", "graph_from_data",
+           "symbolic_equal"]
+
 
 def graph_to_data(graph):
     """A Graph as plain picklable data: primitive names instead of primitive objects."""

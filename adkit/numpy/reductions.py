@@ -16,7 +16,7 @@ import numpy as np
 from adkit import arrays as A
 from adkit.arrays import value_of
 from adkit.core import ndim_of, shape_of
-from adkit.primitives import _kept_shape, add, div, exp, log, mul, sqrt
+from adkit.primitives import _kept_shape, add, div, mul, sqrt
 from adkit.primitives_numpy import amax as amax_p, amin as amin_p, logsumexp as logsumexp_p
 
 __all__ = ["sum", "mean", "max", "min", "amax", "amin", "prod", "cumsum", "cumprod", "var", "std",

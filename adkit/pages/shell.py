@@ -10,7 +10,6 @@ ran in Python, where the graph of the gradient was recorded.
 import html
 import json
 import os
-import tempfile
 
 from adkit.core import ADError
 from adkit.graph import CONST, INPUT
@@ -89,19 +88,8 @@ def write_page(text, path, inputs=()):
     for given in inputs:
         if given and os.path.exists(given) and os.path.samefile(given, target):
             raise ADError(f"page: refusing to write over the input {given}")
-    folder = os.path.dirname(target) or "."
-    try:
-        handle, temp = tempfile.mkstemp(prefix=".page-", suffix=".html", dir=folder)
-    except OSError as e:
-        raise ADError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    from adkit.files import write_atomic
+    write_atomic(target, text)
     return target
 
 

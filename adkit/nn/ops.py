@@ -207,15 +207,20 @@ def _conv_vjp(ct, out, x, w, *, strides, padding, needed=(True, True)):
     return x_bar, w_bar
 
 
-def _backprop_input_jvp(primals, tangents, out, batch, *, x_shape, strides, padding):
-    (ct, w), (tct, tw) = primals, tangents
-    kw = dict(x_shape=x_shape, strides=strides, padding=padding)
+def _bilinear_jvp(f, primals, tangents, batch):
+    """The JVP of ``f(a, b)`` linear in each argument: f(ṫa, b) + f(a, ṫb), per direction."""
+    (a, b), (ta, tb) = primals, tangents
     result = None
-    if tct is not None:
-        result = _per_direction(lambda t: _backprop_input(t, w, **kw), tct, batch)
-    if tw is not None:
-        result = _plus(result, _per_direction(lambda t: _backprop_input(ct, t, **kw), tw, batch))
+    if ta is not None:
+        result = _per_direction(lambda t: f(t, b), ta, batch)
+    if tb is not None:
+        result = _plus(result, _per_direction(lambda t: f(a, t), tb, batch))
     return result
+
+
+def _backprop_input_jvp(primals, tangents, out, batch, *, x_shape, strides, padding):
+    kw = dict(x_shape=x_shape, strides=strides, padding=padding)
+    return _bilinear_jvp(lambda ct, w: _backprop_input(ct, w, **kw), primals, tangents, batch)
 
 
 def _backprop_input_vjp(g, out, ct, w, *, x_shape, strides, padding, needed=(True, True)):
@@ -226,14 +231,8 @@ def _backprop_input_vjp(g, out, ct, w, *, x_shape, strides, padding, needed=(Tru
 
 
 def _backprop_filter_jvp(primals, tangents, out, batch, *, w_shape, strides, padding):
-    (x, ct), (tx, tct) = primals, tangents
     kw = dict(w_shape=w_shape, strides=strides, padding=padding)
-    result = None
-    if tx is not None:
-        result = _per_direction(lambda t: _backprop_filter(t, ct, **kw), tx, batch)
-    if tct is not None:
-        result = _plus(result, _per_direction(lambda t: _backprop_filter(x, t, **kw), tct, batch))
-    return result
+    return _bilinear_jvp(lambda x, ct: _backprop_filter(x, ct, **kw), primals, tangents, batch)
 
 
 def _backprop_filter_vjp(g, out, x, ct, *, w_shape, strides, padding, needed=(True, True)):

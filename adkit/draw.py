@@ -166,8 +166,23 @@ def layout(graph, widths=None):
     WIRE_ROOM of wire between them (more where many wires leave a column: their numbers need
     room to spread).
     """
-    n = len(graph)
-    column = [0] * n
+    column = _columns(graph)
+    last = max(column, default=0)
+    members, feeds = _slots(graph, column, last)
+    y = _heights(members, feeds)
+    column_x = _column_x(graph, column, last, members, widths)
+    positions = [(column_x[column[i]], y[i]) for i in range(len(graph))]
+    routes = {}
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
+    return positions, routes
+
+
+def _columns(graph):
+    """Each node's column: one right of its furthest argument; outputs last; a far-read input
+    beside its first reader."""
+    column = [0] * len(graph)
     for i, (prim, refs) in enumerate(zip(graph.prims, graph.refs)):
         if prim is INPUT or prim is CONST:
             continue
@@ -181,10 +196,15 @@ def layout(graph, widths=None):
         first = min((column[j] for j in readers[i]), default=0)
         if first >= 3:  # (one column of wire is fine: the slides keep their inputs left)
             column[i] = first - 1
-    # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
+    return column
+
+
+def _slots(graph, column, last):
+    """``(members, feeds)``: each column's slots (real nodes by index, waypoints as
+    ``(source, reader, column)``) and what feeds each slot."""
     members = [[] for _ in range(last + 1)]
     feeds = {}
-    for i in range(n):
+    for i in range(len(graph)):
         members[column[i]].append(i)
         feeds[i] = []
     for i, refs in enumerate(graph.refs):
@@ -196,6 +216,11 @@ def layout(graph, widths=None):
                 feeds[slot] = [previous]
                 previous = slot
             feeds[i].append(previous)
+    return members, feeds
+
+
+def _heights(members, feeds):
+    """Each slot's height: near the mean height of what feeds it, ROW_GAP apart in a column."""
     y = {}
     for c, slots in enumerate(members):
         if not slots:
@@ -215,6 +240,11 @@ def layout(graph, widths=None):
             placed = [v + shift for v in placed]
         for slot, v in zip(order, placed):
             y[slot] = v
+    return y
+
+
+def _column_x(graph, column, last, members, widths):
+    """Each column's x: LAYER_GAP apart, or more where wide boxes or many wires need room."""
     widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
               for slots in members]
     # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider
@@ -226,12 +256,7 @@ def layout(graph, widths=None):
     for c in range(1, last + 1):
         room = WIRE_ROOM + 0.45 * max(0, leaving[c - 1] - 3)
         column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + room))
-    positions = [(column_x[column[i]], y[i]) for i in range(n)]
-    routes = {}
-    for i, refs in enumerate(graph.refs):
-        for r in dict.fromkeys(r for r in refs if r is not None):
-            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
-    return positions, routes
+    return column_x
 
 
 # -- drawing ------------------------------------------------------------------------------------

@@ -387,31 +387,14 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         output_text: ``[(text, colour), ...]`` on the wire to the output's name.
     """
     from matplotlib.patches import FancyArrowPatch
-    graph, positions = picture.graph, picture.positions
+    positions = picture.positions
     wire_text = wire_text or {}
     node_notes = node_notes or {}
     highlight, faded = set(highlight), set(faded)
-    outputs = set(graph.outputs)
     widest = {}  # column x -> its widest box
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
-    boxes = []
-    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
-    for i, (x, y) in enumerate(positions):
-        kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
-        edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
-        alpha = 0.35 if i in faded else 1.0
-        text = ax.text(x, y, _renderable(picture.labels[i], picture.text_labels[i]), ha="center",
-                       va="center", fontsize=NODE_FONT,
-                       zorder=3, alpha=alpha,
-                       bbox=dict(boxstyle="round,pad=0.45", fc=NODE_FILL[kind], ec=edge,
-                                 lw=3.2 if i in highlight else 1.2, alpha=alpha))
-        text.set_gid(picture.text_labels[i])
-        boxes.append(text)
-        for k, (note, colour) in enumerate(node_notes.get(i, ())):
-            ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
-                    color=colour, zorder=3)
-            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
+    boxes, taken = _draw_nodes(ax, picture, node_notes, highlight, faded)
     for r, i in picture.wires_list():
         points = [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
         alpha = 0.3 if i in faded else 1.0
@@ -436,6 +419,40 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
                         ha="center", va="bottom" if k == 0 else "top", fontsize=WIRE_FONT,
                         color=colour, zorder=5, fontweight="bold",
                         bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
+    _draw_output(ax, picture, boxes, output_text)
+    if title:
+        ax.set_title(title, fontsize=NODE_FONT, loc="left")
+    ax.set_axis_off()
+
+
+def _draw_nodes(ax, picture, node_notes, highlight, faded):
+    """Each node's box (and its notes); returns the boxes and the rectangles they take."""
+    graph, positions = picture.graph, picture.positions
+    outputs = set(graph.outputs)
+    boxes = []
+    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
+    for i, (x, y) in enumerate(positions):
+        kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
+        edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
+        alpha = 0.35 if i in faded else 1.0
+        text = ax.text(x, y, _renderable(picture.labels[i], picture.text_labels[i]), ha="center",
+                       va="center", fontsize=NODE_FONT,
+                       zorder=3, alpha=alpha,
+                       bbox=dict(boxstyle="round,pad=0.45", fc=NODE_FILL[kind], ec=edge,
+                                 lw=3.2 if i in highlight else 1.2, alpha=alpha))
+        text.set_gid(picture.text_labels[i])
+        boxes.append(text)
+        for k, (note, colour) in enumerate(node_notes.get(i, ())):
+            ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
+                    color=colour, zorder=3)
+            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
+    return boxes, taken
+
+
+def _draw_output(ax, picture, boxes, output_text):
+    """The wire from the output's box to its name, with ``output_text`` on it."""
+    from matplotlib.patches import FancyArrowPatch
+    graph, positions = picture.graph, picture.positions
     for k, o in enumerate(graph.outputs[:1]):
         x, y = positions[o]
         x1 = x + picture.widths[o] / 2 + OUTPUT_STUB
@@ -448,9 +465,6 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
             ax.annotate(label, (x1 - OUTPUT_STUB / 2, y), xytext=(0, 7 if j == 0 else -7),
                         textcoords="offset points", ha="center", va="bottom" if j == 0 else "top",
                         fontsize=WIRE_FONT, color=colour, zorder=5, fontweight="bold")
-    if title:
-        ax.set_title(title, fontsize=NODE_FONT, loc="left")
-    ax.set_axis_off()
 
 
 def _box(x, y, width, height):

@@ -1,3 +1,4 @@
+"""``python -m adkit``: the ``adkit`` command line."""
 from adkit.cli import main
 
 raise SystemExit(main())

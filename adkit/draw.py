@@ -166,8 +166,23 @@ def layout(graph, widths=None):
     WIRE_ROOM of wire between them (more where many wires leave a column: their numbers need
     room to spread).
     """
-    n = len(graph)
-    column = [0] * n
+    column = _columns(graph)
+    last = max(column, default=0)
+    members, feeds = _slots(graph, column, last)
+    y = _heights(members, feeds)
+    column_x = _column_x(graph, column, last, members, widths)
+    positions = [(column_x[column[i]], y[i]) for i in range(len(graph))]
+    routes = {}
+    for i, refs in enumerate(graph.refs):
+        for r in dict.fromkeys(r for r in refs if r is not None):
+            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
+    return positions, routes
+
+
+def _columns(graph):
+    """Each node's column: one right of its furthest argument; outputs last; a far-read input
+    beside its first reader."""
+    column = [0] * len(graph)
     for i, (prim, refs) in enumerate(zip(graph.prims, graph.refs)):
         if prim is INPUT or prim is CONST:
             continue
@@ -181,10 +196,15 @@ def layout(graph, widths=None):
         first = min((column[j] for j in readers[i]), default=0)
         if first >= 3:  # (one column of wire is fine: the slides keep their inputs left)
             column[i] = first - 1
-    # slots: real nodes (their index) and waypoints ((source, reader, column)), with what feeds them
+    return column
+
+
+def _slots(graph, column, last):
+    """``(members, feeds)``: each column's slots (real nodes by index, waypoints as
+    ``(source, reader, column)``) and what feeds each slot."""
     members = [[] for _ in range(last + 1)]
     feeds = {}
-    for i in range(n):
+    for i in range(len(graph)):
         members[column[i]].append(i)
         feeds[i] = []
     for i, refs in enumerate(graph.refs):
@@ -196,6 +216,11 @@ def layout(graph, widths=None):
                 feeds[slot] = [previous]
                 previous = slot
             feeds[i].append(previous)
+    return members, feeds
+
+
+def _heights(members, feeds):
+    """Each slot's height: near the mean height of what feeds it, ROW_GAP apart in a column."""
     y = {}
     for c, slots in enumerate(members):
         if not slots:
@@ -215,6 +240,11 @@ def layout(graph, widths=None):
             placed = [v + shift for v in placed]
         for slot, v in zip(order, placed):
             y[slot] = v
+    return y
+
+
+def _column_x(graph, column, last, members, widths):
+    """Each column's x: LAYER_GAP apart, or more where wide boxes or many wires need room."""
     widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
               for slots in members]
     # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider
@@ -226,12 +256,7 @@ def layout(graph, widths=None):
     for c in range(1, last + 1):
         room = WIRE_ROOM + 0.45 * max(0, leaving[c - 1] - 3)
         column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + room))
-    positions = [(column_x[column[i]], y[i]) for i in range(n)]
-    routes = {}
-    for i, refs in enumerate(graph.refs):
-        for r in dict.fromkeys(r for r in refs if r is not None):
-            routes[(r, i)] = [(column_x[c], y[(r, i, c)]) for c in range(column[r] + 1, column[i])]
-    return positions, routes
+    return column_x
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -362,31 +387,14 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         output_text: ``[(text, colour), ...]`` on the wire to the output's name.
     """
     from matplotlib.patches import FancyArrowPatch
-    graph, positions = picture.graph, picture.positions
+    positions = picture.positions
     wire_text = wire_text or {}
     node_notes = node_notes or {}
     highlight, faded = set(highlight), set(faded)
-    outputs = set(graph.outputs)
     widest = {}  # column x -> its widest box
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
-    boxes = []
-    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
-    for i, (x, y) in enumerate(positions):
-        kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
-        edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
-        alpha = 0.35 if i in faded else 1.0
-        text = ax.text(x, y, _renderable(picture.labels[i], picture.text_labels[i]), ha="center",
-                       va="center", fontsize=NODE_FONT,
-                       zorder=3, alpha=alpha,
-                       bbox=dict(boxstyle="round,pad=0.45", fc=NODE_FILL[kind], ec=edge,
-                                 lw=3.2 if i in highlight else 1.2, alpha=alpha))
-        text.set_gid(picture.text_labels[i])
-        boxes.append(text)
-        for k, (note, colour) in enumerate(node_notes.get(i, ())):
-            ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
-                    color=colour, zorder=3)
-            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
+    boxes, taken = _draw_nodes(ax, picture, node_notes, highlight, faded)
     for r, i in picture.wires_list():
         points = [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
         alpha = 0.3 if i in faded else 1.0
@@ -411,6 +419,40 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
                         ha="center", va="bottom" if k == 0 else "top", fontsize=WIRE_FONT,
                         color=colour, zorder=5, fontweight="bold",
                         bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
+    _draw_output(ax, picture, boxes, output_text)
+    if title:
+        ax.set_title(title, fontsize=NODE_FONT, loc="left")
+    ax.set_axis_off()
+
+
+def _draw_nodes(ax, picture, node_notes, highlight, faded):
+    """Each node's box (and its notes); returns the boxes and the rectangles they take."""
+    graph, positions = picture.graph, picture.positions
+    outputs = set(graph.outputs)
+    boxes = []
+    taken = [_box(x, y, width + 0.1, 0.5) for (x, y), width in zip(positions, picture.widths)]
+    for i, (x, y) in enumerate(positions):
+        kind = "input" if graph.prims[i] is INPUT else "output" if i in outputs else "op"
+        edge = HIGHLIGHT_COLOUR if i in highlight else "#444444"
+        alpha = 0.35 if i in faded else 1.0
+        text = ax.text(x, y, _renderable(picture.labels[i], picture.text_labels[i]), ha="center",
+                       va="center", fontsize=NODE_FONT,
+                       zorder=3, alpha=alpha,
+                       bbox=dict(boxstyle="round,pad=0.45", fc=NODE_FILL[kind], ec=edge,
+                                 lw=3.2 if i in highlight else 1.2, alpha=alpha))
+        text.set_gid(picture.text_labels[i])
+        boxes.append(text)
+        for k, (note, colour) in enumerate(node_notes.get(i, ())):
+            ax.text(x, y - 0.5 - 0.3 * k, note, ha="center", va="top", fontsize=WIRE_FONT,
+                    color=colour, zorder=3)
+            taken.append(_box(x, y - 0.5 - 0.3 * k - 0.13, _text_width(note), 0.28))
+    return boxes, taken
+
+
+def _draw_output(ax, picture, boxes, output_text):
+    """The wire from the output's box to its name, with ``output_text`` on it."""
+    from matplotlib.patches import FancyArrowPatch
+    graph, positions = picture.graph, picture.positions
     for k, o in enumerate(graph.outputs[:1]):
         x, y = positions[o]
         x1 = x + picture.widths[o] / 2 + OUTPUT_STUB
@@ -423,9 +465,6 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
             ax.annotate(label, (x1 - OUTPUT_STUB / 2, y), xytext=(0, 7 if j == 0 else -7),
                         textcoords="offset points", ha="center", va="bottom" if j == 0 else "top",
                         fontsize=WIRE_FONT, color=colour, zorder=5, fontweight="bold")
-    if title:
-        ax.set_title(title, fontsize=NODE_FONT, loc="left")
-    ax.set_axis_off()
 
 
 def _box(x, y, width, height):

@@ -328,6 +328,45 @@ def amin(ct, out, x, *, axis, keepdims):
     return _extreme_vjp(ct, out, x, axis=axis, keepdims=keepdims)
 
 
+def _np_logsumexp(x, *, axis, keepdims):
+    x = np.asarray(x)
+    if x.dtype.kind not in "f":  # ints and bools: as floats; float32 stays float32
+        x = x.astype(float)
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):  # all -inf: log 0 = -inf, as it should be
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _kept(out, x, axis, keepdims):
+    """``out`` with the reduced axes put back as length 1 (so it broadcasts against x); leading
+    (batch) axes of ``out`` beyond x's are kept."""
+    if keepdims:
+        return out
+    shape = shape_of(x)
+    kept = tuple(1 if i - len(shape) in axis else n for i, n in enumerate(shape))
+    return A.reshape(out, shape_of(out)[:ndim_of(out) - (len(shape) - len(axis))] + kept)
+
+
+def _logsumexp_jvp(primals, tangents, out, batch, *, axis, keepdims):
+    (x,), (t,) = primals, tangents
+    weights = exp(x - _kept(out, x, axis, keepdims))               # softmax along axis
+    return A.sum(weights * t, axis=axis, keepdims=keepdims)
+
+
+@array_primitive("logsumexp", _np_logsumexp, jvp=_logsumexp_jvp, saves=(0, "out"),
+                 notation=Notation("call", "logsumexp", r"\operatorname{logsumexp}"))
+def logsumexp(ct, out, x, *, axis, keepdims):
+    """logsumexp(x) = log Σ exp(x), computed as m + log Σ exp(x − m) with m = max x (no
+    overflow). ∂/∂x = softmax(x).
+
+    >>> float(logsumexp(np.zeros(4), axis=(-1,), keepdims=False)) == float(np.log(4.0))
+    True
+    """
+    return (_kept(ct, x, axis, keepdims) * exp(x - _kept(out, x, axis, keepdims)),)
+
+
 # ---------------------------------------------------------------------------------------------
 # Linear algebra on the last two axes (stacks of matrices work too)
 # ---------------------------------------------------------------------------------------------

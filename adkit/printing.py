@@ -251,15 +251,16 @@ def node_expression(graph, i, names, style="text"):
         return params["name"]
     if prim is CONST:
         return format_number(params["value"], style)
-    args = []
-    for r, c in zip(refs, argvals):
-        if r is None:
-            text = format_number(c, style)
-            args.append((text, _number_precedence(text)))
-        else:
-            args.append((names[r], ATOM_PREC))
+    args = [_number_argument(c, style) if r is None else (names[r], ATOM_PREC)
+            for r, c in zip(refs, argvals)]
     params = {k: v for k, v in params.items()}
     return apply_notation(prim, args, params, style)[0]
+
+
+def _number_argument(value, style):
+    """A constant argument as ``(text, precedence)``."""
+    text = format_number(value, style)
+    return text, _number_precedence(text)
 
 
 def inline_expressions(graph, names=None, style="text", plumbing=True):
@@ -275,16 +276,10 @@ def inline_expressions(graph, names=None, style="text", plumbing=True):
             texts.append((names[i] if names else params["name"], ATOM_PREC))
             continue
         if prim is CONST:
-            text = format_number(params["value"], style)
-            texts.append((text, _number_precedence(text)))
+            texts.append(_number_argument(params["value"], style))
             continue
-        args = []
-        for r, c in zip(refs, argvals):
-            if r is None:
-                text = format_number(c, style)
-                args.append((text, _number_precedence(text)))
-            else:
-                args.append(texts[r])
+        args = [_number_argument(c, style) if r is None else texts[r]
+                for r, c in zip(refs, argvals)]
         if prim.notation.plumbing and not plumbing and args:
             texts.append(args[0])
             continue

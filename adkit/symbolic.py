@@ -98,33 +98,10 @@ class SympyTimeout(ADError):
     """sympy took longer than the time limit."""
 
 
-class _TimeLimit:
-    """Stop a sympy step after ``seconds`` (with SIGALRM; only in the main thread on Unix,
-    elsewhere the step runs unbounded)."""
-
-    def __init__(self, seconds, what):
-        self.seconds = seconds
-        self.what = what
-        self.armed = False
-
-    def __enter__(self):
-        import signal
-        import threading
-        if (self.seconds and hasattr(signal, "setitimer")
-                and threading.current_thread() is threading.main_thread()):
-            def expire(signum, frame):
-                raise SympyTimeout(f"sympy took longer than {self.seconds:g} s to {self.what}")
-            self.previous = signal.signal(signal.SIGALRM, expire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            self.armed = True
-        return self
-
-    def __exit__(self, *exc):
-        if self.armed:
-            import signal
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        return False
+def _TimeLimit(seconds, what):
+    """Stop a sympy step after ``seconds`` with SympyTimeout (:func:`adkit.limits.time_limit`)."""
+    from adkit.limits import time_limit
+    return time_limit(seconds, SympyTimeout(f"sympy took longer than {seconds:g} s to {what}"))
 
 
 class PointCheck:

@@ -327,3 +327,12 @@ def test_import_adkit_leaves_nn_and_tqdm_alone():
             "import adkit.nn; print('conv2d' in PRIMITIVES, 'tqdm' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False", "True", "False"]
+
+
+def test_softmax_and_logsumexp_keep_float32():
+    """TF1's float32 graphs check dtypes: the one softmax (via logsumexp) must not upcast."""
+    import adkit.numpy as anp
+    x = np.ones((2, 3), np.float32)
+    assert anp.logsumexp(x, axis=-1).dtype == nn.softmax(x).dtype == nn.log_softmax(x).dtype \
+        == np.float32
+    assert anp.logsumexp(np.array([1, 2])).dtype == np.float64

@@ -1,5 +1,7 @@
 """Symbolic steps under a hard wall-clock limit: run them in a worker process, kill it past the limit.
 
+The worker and its limit are :func:`adkit.limits.run_limited`; this module sends graphs to it.
+
 sympy's ``simplify`` can take seconds or run away on some inputs. Grading never lets it hang a
 batch: the work runs in a child process (memory capped where the OS allows), the parent waits
 at most ``timeout`` seconds for the answer on a pipe and otherwise kills the child. Graphs
@@ -9,69 +11,12 @@ nothing a student typed is ever handed to sympy's parser.
 >>> run_limited(pow, (2, 10), timeout=5)
 1024
 """
-import multiprocessing
-
 from adkit.core import ADError
 from adkit.graph import CONST, INPUT, Graph
+from adkit.limits import MEMORY_LIMIT, WorkerTimeout, run_limited  # noqa: F401 (the one limiter)
 
-MEMORY_LIMIT = 1 << 30  # bytes of address space for a worker (1 GiB)
-
-
-class WorkerTimeout(ADError):
-    """The worker did not finish within its time limit and was killed."""
-
-
-def _context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-def _limit_resources():
-    try:
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (ImportError, ValueError, OSError):
-        pass  # not available here: the wall-clock limit still holds
-
-
-def _worker(connection, function, args):
-    _limit_resources()
-    try:
-        result = ("ok", function(*args))
-    except BaseException as e:  # report, never hang the parent
-        result = ("error", f"{type(e).__name__}: {e}")
-    try:
-        connection.send(result)
-    finally:
-        connection.close()
-
-
-def run_limited(function, args, timeout):
-    """``function(*args)`` in a child process; its result, or WorkerTimeout after ``timeout`` s.
-
-    ``function`` must be a module-level function; its arguments and result must pickle.
-    Errors inside the worker come back as ADError.
-    """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_worker, args=(sender, function, args), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise WorkerTimeout(f"the symbolic step took longer than {timeout:g} s and was stopped")
-        try:
-            status, value = receiver.recv()
-        except EOFError:
-            raise ADError("the symbolic worker stopped without an answer") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(1.0)
-        receiver.close()
-    if status != "ok":
-        raise ADError(f"the symbolic worker failed: {value}")
-    return value
+__all__ = ["MEMORY_LIMIT", "WorkerTimeout", "run_limited", "graph_to_data", "graph_from_data",
+           "symbolic_equal"]
 
 
 def graph_to_data(graph):

@@ -29,6 +29,7 @@ from adkit.core import (PRIMITIVES, ADError, Boxed, Notation, Primitive, ShapeEr
                         shape_of)
 from adkit import arrays as A
 from adkit import primitives as P
+from adkit import primitives_numpy as PN
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "softmax", "log_softmax", "logsumexp",
            "relu", "tanh", "sigmoid", "leaky_relu", "elu", "linear",
@@ -206,15 +207,20 @@ def _conv_vjp(ct, out, x, w, *, strides, padding, needed=(True, True)):
     return x_bar, w_bar
 
 
-def _backprop_input_jvp(primals, tangents, out, batch, *, x_shape, strides, padding):
-    (ct, w), (tct, tw) = primals, tangents
-    kw = dict(x_shape=x_shape, strides=strides, padding=padding)
+def _bilinear_jvp(f, primals, tangents, batch):
+    """The JVP of ``f(a, b)`` linear in each argument: f(ṫa, b) + f(a, ṫb), per direction."""
+    (a, b), (ta, tb) = primals, tangents
     result = None
-    if tct is not None:
-        result = _per_direction(lambda t: _backprop_input(t, w, **kw), tct, batch)
-    if tw is not None:
-        result = _plus(result, _per_direction(lambda t: _backprop_input(ct, t, **kw), tw, batch))
+    if ta is not None:
+        result = _per_direction(lambda t: f(t, b), ta, batch)
+    if tb is not None:
+        result = _plus(result, _per_direction(lambda t: f(a, t), tb, batch))
     return result
+
+
+def _backprop_input_jvp(primals, tangents, out, batch, *, x_shape, strides, padding):
+    kw = dict(x_shape=x_shape, strides=strides, padding=padding)
+    return _bilinear_jvp(lambda ct, w: _backprop_input(ct, w, **kw), primals, tangents, batch)
 
 
 def _backprop_input_vjp(g, out, ct, w, *, x_shape, strides, padding, needed=(True, True)):
@@ -225,14 +231,8 @@ def _backprop_input_vjp(g, out, ct, w, *, x_shape, strides, padding, needed=(Tru
 
 
 def _backprop_filter_jvp(primals, tangents, out, batch, *, w_shape, strides, padding):
-    (x, ct), (tx, tct) = primals, tangents
     kw = dict(w_shape=w_shape, strides=strides, padding=padding)
-    result = None
-    if tx is not None:
-        result = _per_direction(lambda t: _backprop_filter(t, ct, **kw), tx, batch)
-    if tct is not None:
-        result = _plus(result, _per_direction(lambda t: _backprop_filter(x, t, **kw), tct, batch))
-    return result
+    return _bilinear_jvp(lambda x, ct: _backprop_filter(x, ct, **kw), primals, tangents, batch)
 
 
 def _backprop_filter_vjp(g, out, x, ct, *, w_shape, strides, padding, needed=(True, True)):
@@ -468,55 +468,10 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="VALID", *, ksize=None, dat
 
 # --- softmax and friends ---------------------------------------------------------------------
 
-def _np_logsumexp(x, *, axis, keepdims):
-    x = np.asarray(x, dtype=float)
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):  # all -inf: log 0 = -inf, as it should be
-        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
-    return out if keepdims else np.squeeze(out, axis=axis)
-
-
-def _kept(out, x, axis, keepdims):
-    """``out`` with the reduced axes put back as length 1 (so it broadcasts against x)."""
-    if keepdims:
-        return out
-    shape = shape_of(x)
-    kept = tuple(1 if i - len(shape) in axis else n for i, n in enumerate(shape))
-    return A.reshape(out, shape_of(out)[:ndim_of(out) - (len(shape) - len(axis))] + kept)
-
-
-def _logsumexp_jvp(primals, tangents, out, batch, *, axis, keepdims):
-    (x,), (t,) = primals, tangents
-    weights = P.exp(x - _kept(out, x, axis, keepdims))               # softmax along axis
-    return A.sum(weights * t, axis=axis, keepdims=keepdims)
-
-
-def _logsumexp_vjp(ct, out, x, *, axis, keepdims):
-    return (_kept(ct, x, axis, keepdims) * P.exp(x - _kept(out, x, axis, keepdims)),)
-
-
-_logsumexp = Primitive(
-    "logsumexp", _np_logsumexp, jvp=_logsumexp_jvp, vjp=_logsumexp_vjp, nargs=1,
-    saves=(0, "out"), notation=_call("logsumexp", "logsumexp"),
-    doc="logsumexp(x) = log Σ exp(x), computed as m + log Σ exp(x − m) with m = max x "
-        "(no overflow). ∂/∂x = softmax(x).")
-
-
-def _axis_tuple(axis, ndim, who):
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ShapeError(f"{who}: axis {a} is out of range for an argument with {ndim} axes")
-        out.append(a - ndim if a >= 0 else a)   # negative: batched tangents keep them right
-    return tuple(sorted(set(out)))
-
-
 def logsumexp(x, axis=-1, keepdims=False):
     """log Σ exp(x) along ``axis``, without overflow."""
-    return _logsumexp(x, axis=_axis_tuple(axis, max(ndim_of(x), 1), "logsumexp"),
-                      keepdims=bool(keepdims))
+    return PN.logsumexp(x, axis=A._axes(axis, max(ndim_of(x), 1), "logsumexp"),
+                        keepdims=bool(keepdims))
 
 
 def log_softmax(x, axis=-1):
@@ -638,6 +593,6 @@ def dropout(x, rate=0.5, training=True, seed=None, rng=None):
 
 
 for _prim in (_conv2d, _backprop_input, _backprop_filter, _max_pool, _max_select, _max_backprop,
-              _avg_pool, _avg_pool_transpose, _logsumexp):
+              _avg_pool, _avg_pool_transpose):
     if _prim.name not in PRIMITIVES:
         register(_prim)

@@ -1,5 +1,5 @@
 """numpy's reductions with ``axis`` (an int or a tuple) and ``keepdims``: ``sum mean max min``
-bind a primitive; ``prod cumsum cumprod var std logsumexp average`` are compositions.
+bind a primitive; ``logsumexp`` too; ``prod cumsum cumprod var std average`` are compositions.
 
 ``prod`` multiplies pairs (a tree of ``mul``) and ``cumsum``/``cumprod`` scan with doubling
 shifts, so their derivatives are exact at zeros too (no division by an element).
@@ -16,8 +16,8 @@ import numpy as np
 from adkit import arrays as A
 from adkit.arrays import value_of
 from adkit.core import ndim_of, shape_of
-from adkit.primitives import _kept_shape, add, div, exp, log, mul, sqrt
-from adkit.primitives_numpy import amax as amax_p, amin as amin_p
+from adkit.primitives import _kept_shape, add, div, mul, sqrt
+from adkit.primitives_numpy import amax as amax_p, amin as amin_p, logsumexp as logsumexp_p
 
 __all__ = ["sum", "mean", "max", "min", "amax", "amin", "prod", "cumsum", "cumprod", "var", "std",
            "logsumexp", "average", "argmax", "argmin", "argsort"]
@@ -145,17 +145,13 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 def logsumexp(a, axis=None, keepdims=False):
-    """log Σ exp(a) over ``axis``, shifted by the maximum so it never overflows (the shift's
-    derivative cancels exactly).
+    """log Σ exp(a) over ``axis`` (all axes by default): the table's ``logsumexp`` primitive,
+    shifted by the maximum so it never overflows.
 
     >>> round(float(logsumexp(np.zeros(4))), 12) == round(float(np.log(4.0)), 12)
     True
     """
-    axes = _reduce_axes(a, axis, "logsumexp")
-    m = amax_p(a, axis=axes, keepdims=True)
-    out = log(A.sum(exp(a - m), axes, keepdims=True)) + m
-    return out if keepdims else A.reshape(out, tuple(
-        n for i, n in enumerate(shape_of(out)) if i - ndim_of(out) not in axes))
+    return logsumexp_p(a, axis=_reduce_axes(a, axis, "logsumexp"), keepdims=bool(keepdims))
 
 
 def average(a, axis=None, weights=None, returned=False, keepdims=False):

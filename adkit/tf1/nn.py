@@ -1,7 +1,7 @@
 """``tf.nn``: activations, softmax and its cross-entropies, and convolution / pooling.
 
-The activations are adkit primitives; softmax is composed of them (shifted by the row maximum,
-so large logits do not overflow). ``conv2d`` and ``max_pool`` are adkit.nn's functional ops,
+The activations are adkit primitives; softmax and log softmax are adkit.nn's (x − logsumexp x:
+large logits do not overflow). ``conv2d`` and ``max_pool`` are adkit.nn's functional ops,
 imported when first used.
 """
 import numpy as np
@@ -11,7 +11,7 @@ from adkit.core import ADError
 from adkit.operators import ArrayBox
 from adkit.tf1 import ops
 from adkit.tf1.framework import Tensor
-from adkit.tf1.ops import _max_along, as_tensor, make
+from adkit.tf1.ops import as_tensor, make
 
 
 def _values(x):
@@ -35,13 +35,13 @@ tanh = _activation(ops.tanh, P.tanh)
 
 
 def _softmax(v, axis):
-    e = P.exp(v - _max_along(v, axis, True))
-    return e / P.sum(e, axis, True)
+    from adkit.nn import softmax  # the one softmax (exp of x − logsumexp x)
+    return softmax(v, axis)
 
 
 def _log_softmax(v, axis):
-    shifted = v - _max_along(v, axis, True)
-    return shifted - P.log(P.sum(P.exp(shifted), axis, True))
+    from adkit.nn import log_softmax
+    return log_softmax(v, axis)
 
 
 def softmax(logits, axis=-1, name=None):

@@ -425,6 +425,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
         if prim is INPUT:
             var[i] = f"w{i + 1}"
             lines.append(f"    w{i + 1} = {inputs[i]}")
+            lines.extend("    " + _guard_text(var[i], e, ns) for e in plan.guards.get(i, ()))
             continue
         if prim is CONST:
             var[i] = ns.constant(graph.params[i]["value"])

@@ -374,3 +374,18 @@ def test_a_newly_registered_primitive_compiles_without_edits():
         assert "scaled_sin_for_compile(w1, k=3.0)" in cf.source
     finally:
         PRIMITIVES.pop(prim.name, None)
+
+
+@pytest.mark.parametrize("f, first, second", [
+    (lambda x: (x + 2) if x else (x + 3), 1.0, 0.0),
+    (lambda x: anp.sort(x)[0], np.array([1.0, -2.0, 3.0]), np.array([-1.0, 2.0, -3.0])),
+    (ad.grad(lambda x: anp.sum(anp.sort(x) * np.arange(3.0))), np.array([1.0, -2.0, 3.0]),
+     np.array([3.0, -2.0, 1.0])),
+    (lambda x: x.astype(int), np.array([0.4]), np.array([1.6])),
+    (lambda x: x[int(anp.argmax(x))], np.array([1.0, 3.0, 2.0]), np.array([5.0, 3.0, 2.0])),
+])
+def test_a_decision_taken_on_an_argument_itself_is_guarded(f, first, second):
+    """Guards on input nodes (a branch on x, sort/argmax of x) are checked on every call."""
+    cf = ad.compile(f)
+    np.testing.assert_array_equal(cf(first), f(first))
+    np.testing.assert_array_equal(cf(second), f(second))

@@ -256,35 +256,25 @@ def reduce_sum(x, axis=None, keepdims=False, name=None):
                 {"axis": _axis(axis), "keepdims": bool(keepdims)})
 
 
+def _mean(v, axis, keepdims):
+    values = np.asarray(plain(v))
+    if values.dtype.kind in "iu":  # TF1: the mean of integers is an integer (truncated)
+        total = np.sum(values, axis=axis, keepdims=keepdims)
+        return np.trunc(total / (values.size // max(np.size(total), 1))).astype(values.dtype)
+    return P.mean(v, axis, keepdims)
+
+
 def reduce_mean(x, axis=None, keepdims=False, name=None):
-    return make(lambda v, axis, keepdims: P.mean(v, axis, keepdims), [as_tensor(x)], name, "Mean",
+    """Mean over ``axis``; of an integer tensor an integer, truncated, as TF1 gives it."""
+    return make(_mean, [as_tensor(x)], name, "Mean",
                 {"axis": _axis(axis), "keepdims": bool(keepdims)})
-
-
-def _max_along(v, axis, keepdims):
-    """max over axes by halving with ``maximum`` (differentiable; a tie shares the adjoint as
-    adkit's maximum rule shares it)."""
-    ndim = len(np.shape(plain(v)))
-    axes = sorted(range(ndim) if axis is None else {a % ndim for a in np.atleast_1d(axis)})
-
-    def part(x, a, start, stop):
-        return x[tuple(slice(start, stop) if k == a else slice(None) for k in range(ndim))]
-
-    for a in axes:
-        n = np.shape(plain(v))[a]
-        while n > 1:
-            half = n // 2
-            m = P.maximum(part(v, a, 0, half), part(v, a, half, 2 * half))
-            v = P.concatenate([m, part(v, a, 2 * half, n)], a) if n % 2 else m
-            n = n - half
-    if not keepdims:
-        v = P.reshape(v, tuple(d for k, d in enumerate(np.shape(plain(v))) if k not in axes))
-    return v
 
 
 def reduce_max(x, axis=None, keepdims=False, name=None):
-    return make(_max_along, [as_tensor(x)], name, "Max",
-                {"axis": _axis(axis), "keepdims": bool(keepdims)})
+    """Max over ``axis``; tied maxima share the gradient evenly (1/k each), as adkit's max."""
+    from adkit import numpy as anp
+    return make(lambda v, axis, keepdims: anp.max(v, axis=axis, keepdims=keepdims),
+                [as_tensor(x)], name, "Max", {"axis": _axis(axis), "keepdims": bool(keepdims)})
 
 
 # -- filled and random tensors ----------------------------------------------------------------

@@ -105,6 +105,10 @@ def write_atomic(path, content, *, encoding="utf-8", binary=None):
 def save_figure(fig, path, **savefig_options):
     """``fig.savefig`` into ``path`` atomically (the format from the file's extension)."""
     ext = os.path.splitext(str(path))[1].lstrip(".").lower() or "png"
+    supported = fig.canvas.get_supported_filetypes()
+    if ext not in supported:
+        raise ADError(f"cannot write {path}: a figure is saved as "
+                      f"{', '.join('.' + e for e in sorted(supported))}, not .{ext}")
     write_atomic(path, lambda stream: fig.savefig(stream, format=ext, **savefig_options),
                  binary=True)
 

@@ -35,13 +35,25 @@ def add_parser(subparsers):
 
 def run(args):
     from adkit.board import LOG_NAME, board_figure, board_page, read_logdir
-    from adkit.files import write_atomic
+    from adkit.files import check_outputs, write_atomic
     if not 0 <= args.smoothing < 1:
         raise ADError(f"--smoothing must be in [0, 1), got {args.smoothing}")
     output = Path(args.output)
     logdir = Path(args.logdir)
-    if output.resolve().parent == logdir.resolve() and output.name == LOG_NAME:
-        raise ADError(f"-o {args.output} would overwrite a log file")
+    logs = sorted(logdir.rglob(LOG_NAME))
+    graphs = {}  # the --png copy of each run's logged graph drawing
+    for log in logs:
+        if (log.parent / "graph.png").is_file():
+            name = log.parent.relative_to(logdir).as_posix().replace("/", "-")
+            graphs[output.with_name(f"{output.stem}-graph-{name if name != '.' else 'run'}.png")] = \
+                log.parent / "graph.png"
+    inputs = {f"log file {p}": p for log in logs
+              for p in (log, log.parent / "graph.png", log.parent / "graph.svg") if p.exists()}
+    outputs = {"-o": output}
+    if args.png:
+        outputs["--png"] = output.with_suffix(".png")
+        outputs.update({f"--png graph {target.name}": target for target in graphs})
+    check_outputs(inputs, outputs)  # the board never writes over the logs it reads
     output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(output, board_page(logdir, args.title, args.smoothing))
     print(f"wrote {output}")
@@ -50,14 +62,9 @@ def run(args):
         if any(run["scalars"] for run in runs.values()):
             buffer = io.BytesIO()
             board_figure(logdir, args.smoothing).savefig(buffer, format="png", dpi=110)
-            png = output.with_suffix(".png")
-            write_atomic(png, buffer.getvalue())
-            print(f"wrote {png}")
-        for log in sorted(logdir.rglob(LOG_NAME)):
-            graph = log.parent / "graph.png"
-            if graph.is_file():
-                name = log.parent.relative_to(logdir).as_posix().replace("/", "-")
-                target = output.with_name(f"{output.stem}-graph-{name if name != '.' else 'run'}.png")
-                write_atomic(target, graph.read_bytes())
-                print(f"wrote {target}")
+            write_atomic(outputs["--png"], buffer.getvalue())
+            print(f"wrote {outputs['--png']}")
+        for target, graph in graphs.items():
+            write_atomic(target, graph.read_bytes())
+            print(f"wrote {target}")
     return 0

@@ -71,6 +71,8 @@ def run(args):
     if args.animate:
         from adkit.animate import save_sweep
         gif = args.gif or (None if args.frames else f"{args.animate}-sweep.gif")
+        if gif is not None and not str(gif).lower().endswith(".gif"):
+            raise ADError(f"--gif {gif}: the animation is written as a .gif file")
         written = save_sweep(graph, mode=args.animate, seed=args.seed, gif=gif, frames_dir=args.frames,
                              dpi=args.dpi * 80 / 110, seconds_per_frame=args.frame_time)
         for path in written:

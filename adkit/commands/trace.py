@@ -42,12 +42,16 @@ def parse_point(items, who="--at"):
         name = name.strip()
         if not sep or not name:
             raise ADError(f"{who}: expected NAME=VALUE, e.g. x1=2; got {item!r}")
+        if name in point:
+            raise ADError(f"{who}: {name} is given twice")
         values = []
         for part in text.split(","):
             try:
                 graph = parse(part, variables=[])
             except ParseError as e:
-                raise ADError(f"{who}: {name}={part.strip()!r} is not a number ({e.reason})") \
+                reason = ("a number is a constant such as 2, -1.5, pi/2 or 1e-3"
+                          if "unknown variable" in e.reason else e.reason)
+                raise ADError(f"{who}: {name}={part.strip()!r} is not a number ({reason})") \
                     from None
             values.append(float(graph()))
         point[name] = values[0] if len(values) == 1 else np.array(values)

@@ -122,6 +122,9 @@ def _quiz_data(tables, questions):
     for table, q in zip(tables, questions):
         rows = {}
         for k, row in enumerate(table.rows):
+            if not np.isfinite(q.true[row.node]):
+                raise ADError(f"page --quiz: row {q.names[row.node]} is {q.true[row.node]} at this "
+                              f"point, and a quiz needs finite answers; choose another point")
             constant, terms = q.rule_terms(row.node)
             rows[str(row.node)] = {"id": f"row-{table_index(tables, table)}-{k}",
                                    "name": q.names[row.node], "true": float(q.true[row.node]),

@@ -1,0 +1,49 @@
+"""Defects found by the end-of-wave review, each pinned by a test."""
+import numpy as np
+import pytest
+
+import adkit as ad
+import adkit.numpy as anp
+from adkit.cli import main
+
+
+def test_tf1_reduce_max_splits_ties_evenly_and_integer_mean_stays_integer():
+    import adkit.tf1 as tf
+    tf.reset_default_graph()
+    X = tf.placeholder(tf.float64, [1, 3])
+    (g,) = tf.gradients(tf.reduce_max(X), X)
+    np.testing.assert_allclose(tf.Session().run(g, {X: np.array([[5.0, 5.0, 5.0]])}), [[1 / 3] * 3])
+    mean = tf.Session().run(tf.reduce_mean(tf.constant([1, 2])))
+    assert mean == 1 and np.asarray(mean).dtype.kind == "i"           # TF1's integer mean
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["trace", "x1+x2", "--at", "x1=1", "x1=2", "x2=3"], "x1 is given twice"),
+    (["trace", "x1+x2", "--at", "x1=abc", "x2=1"], "a number is a constant such as 2"),
+    (["draw", "x1*x2", "--at", "x1=1", "x2=2", "-o", "{tmp}/x.txt"], "not .txt"),
+    (["draw", "x1*x2", "--at", "x1=1", "x2=2", "--animate", "forward", "--gif", "{tmp}/a.txt"],
+     "written as a .gif"),
+    (["page", "x1/x2", "--at", "x1=1", "x2=0", "--quiz", "-o", "{tmp}/p.html"], "finite answers"),
+])
+def test_bad_cli_input_is_one_line_and_exit_2(argv, message, tmp_path, capsys):
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_the_board_never_writes_over_the_logs_it_reads(tmp_path, capsys):
+    from adkit.board import BoardLogger
+    run = tmp_path / "logs" / "run1"
+    BoardLogger(str(run))
+    log = run / "events.adkit.jsonl"
+    log.write_text('{"tag": "loss", "step": 0, "value": 1.0}\n', encoding="utf-8")
+    before = log.read_bytes()
+    assert main(["board", str(tmp_path / "logs"), "-o", str(log)]) == 2
+    assert log.read_bytes() == before
+    assert "same file as the input" in capsys.readouterr().err
+
+
+def test_to_sympy_and_compiled_guards_on_arguments():
+    cf = ad.compile(lambda x: anp.sort(x)[0])
+    cf(np.array([1.0, -2.0, 3.0]))
+    assert cf(np.array([-1.0, 2.0, -3.0])) == -3.0

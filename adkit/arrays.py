@@ -26,7 +26,12 @@ def _axes(axis, ndim, name):
     """``axis`` (None, an int or a tuple) as sorted negative axes; out of range: ShapeError."""
     if axis is None:
         return tuple(range(-ndim, 0))
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis) \
+        if isinstance(axis, (tuple, list)) else None
+    if axes is None or not all(isinstance(a, numbers.Integral) for a in axes):
+        raise ShapeError(f"{name}: axis must be None, an int or a tuple of ints, got {axis!r}")
+    if len(set(a % ndim if ndim else a for a in axes)) != len(axes):
+        raise ShapeError(f"{name}: repeated axis in {axis!r}")
     out = []
     for a in axes:
         if not -ndim <= a < ndim:

@@ -340,6 +340,12 @@ def register(prim):
     """
     if not isinstance(prim, Primitive):
         raise ADError(f"register: expected an ad.Primitive, got {type(prim).__name__}")
+    if not isinstance(prim.name, str) or not prim.name.isidentifier():
+        raise ADError(f"register: the name {prim.name!r} is not a name the parser can read "
+                      f"(letters, digits and _, not starting with a digit)")
+    if prim.differentiable and prim.partials is None and prim.vjp is None:
+        raise ADError(f"register: {prim.name!r} has no derivative rule: give partials= "
+                      f"(elementwise) or jvp= and vjp=, or differentiable=False")
     if prim.name in PRIMITIVES:
         raise ADError(f"register: a primitive named {prim.name!r} already exists "
                       f"(ad.unregister({prim.name!r}) first, or use `with ad.registered(...)`)")

@@ -15,8 +15,8 @@ import numpy as np
 from adkit.core import ADError
 
 # ufunc methods other than __call__: np.add.reduce(x) is a sum, np.multiply.accumulate a cumprod
-_REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
-           "fmax": "max", "fmin": "min"}
+_REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
+# (fmax/fmin.reduce skip nans, which adkit's max/min propagate: refused, not silently nan)
 _ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
 
 _tables = None
@@ -64,7 +64,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if method == "__call__":
         fn = tables()[0].get(ufunc)
         if fn is not None:
-            return fn(*inputs, **kwargs)
+            if kwargs:  # where=, casting=, dtype= ... have no traced meaning
+                raise ADError(f"{name}: keyword(s) {', '.join(sorted(kwargs))} are not supported "
+                              f"on traced values or duals")
+            return fn(*inputs)
     elif method in ("reduce", "accumulate"):
         ours = (_REDUCE if method == "reduce" else _ACCUMULATE).get(ufunc.__name__)
         if ours is not None:

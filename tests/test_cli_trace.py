@@ -56,7 +56,7 @@ def test_reverse_griewank_seed_digits_and_step_without_a_terminal():
     (["trace", "2x", "--at", "x=1"], "did you mean 2*x?"),
     (["trace", "x1*x2 + sin(x1", "--at", "x1=2", "x2=5"], "unbalanced parentheses"),
     (["trace", "x^2"], "give the point with --at, e.g. --at x=1"),
-    (["trace", "x^2", "--at", "x=abc"], "--at: x='abc' is not a number (unknown variable"),
+    (["trace", "x^2", "--at", "x=abc"], "--at: x='abc' is not a number (a number is a constant such as 2"),
     (["trace", "x^2", "--at", "x"], "expected NAME=VALUE"),
     (["trace", "x^2", "--at", "y=1"], "no value for x"),
     (["trace", "x^2", "--at", "x=1", "--seed", "q"], "cannot seed 'q'"),

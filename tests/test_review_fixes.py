@@ -47,3 +47,17 @@ def test_to_sympy_and_compiled_guards_on_arguments():
     cf = ad.compile(lambda x: anp.sort(x)[0])
     cf(np.array([1.0, -2.0, 3.0]))
     assert cf(np.array([-1.0, 2.0, -3.0])) == -3.0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ad.grad(lambda x: np.fmax.reduce(x))(np.array([np.nan, 1.0, 2.0])), "fmax.reduce"),
+    (lambda: ad.grad(lambda x: anp.sum(np.sin(x, where=x > 1)))(np.ones(3)), "where"),
+    (lambda: anp.sum(np.ones((2, 3)), axis=(0, 0)), "repeated axis"),
+    (lambda: anp.sum(np.ones(3), axis=1.0), "axis must be None, an int or a tuple"),
+    (lambda: ad.register(ad.Primitive("nopart", lambda x: 2 * x)), "no derivative rule"),
+    (lambda: ad.register(ad.Primitive("foo bar", np.sin, partials=lambda o, x: (1,))),
+     "not a name the parser can read"),
+])
+def test_what_adkit_cannot_do_right_is_refused_in_one_line(call, message):
+    with pytest.raises(ad.ADError, match=message):
+        call()

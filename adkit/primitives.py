@@ -252,7 +252,9 @@ def _scalar_sigmoid(x):
 
 
 def _np_sigmoid(x):
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x)
+    if x.dtype.kind != "f":  # ints and bools as floats; float32 stays float32
+        x = x.astype(float)
     z = np.exp(-np.abs(x))  # stable on both tails
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 

@@ -61,3 +61,10 @@ def test_to_sympy_and_compiled_guards_on_arguments():
 def test_what_adkit_cannot_do_right_is_refused_in_one_line(call, message):
     with pytest.raises(ad.ADError, match=message):
         call()
+
+
+@pytest.mark.parametrize("f", [lambda x: anp.prod(x), lambda x: anp.prod(x[:3]), lambda x: anp.cumsum(x),
+                               lambda x: anp.cumprod(x), lambda x: ad.sigmoid(x)])
+def test_float32_stays_float32(f):
+    x = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+    assert np.asarray(f(x)).dtype == np.float32

@@ -85,17 +85,24 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     axes = _reduce_axes(a, axis, "prod")
     x, kept = _to_last(a, axes)
     n = shape_of(x)[-1]
+    dtype = _float_dtype(x)
     if n == 0:
-        x, n = np.ones(kept + (1,)), 1
+        x, n = np.ones(kept + (1,), dtype), 1
     while n > 1:
         if n % 2:
-            x = A.concatenate([x, np.ones(kept + (1,))], axis=-1)
+            x = A.concatenate([x, np.ones(kept + (1,), dtype)], axis=-1)
             n += 1
         evens = A.getitem(x, (Ellipsis, slice(0, None, 2)))
         x = mul(evens, A.getitem(x, (Ellipsis, slice(1, None, 2))))
         n //= 2
     x = A.reshape(x, kept)
     return A.reshape(x, _kept_shape(shape_of(a), axes)) if keepdims else x
+
+
+def _float_dtype(x):
+    """float32 stays float32 in the padding a composition adds; anything else is float64."""
+    dtype = getattr(A.shape_value(x), "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.float64
 
 
 def _scan(a, axis, op, identity, name):
@@ -107,7 +114,7 @@ def _scan(a, axis, op, identity, name):
     x = moveaxis(a, ax, -1)
     n, s = shape_of(x)[-1], 1
     while s < n:
-        head = np.full(shape_of(x)[:-1] + (s,), identity)
+        head = np.full(shape_of(x)[:-1] + (s,), identity, _float_dtype(x))
         x = op(x, A.concatenate([head, A.getitem(x, (Ellipsis, slice(0, n - s)))], axis=-1))
         s *= 2
     return moveaxis(x, -1, ax)

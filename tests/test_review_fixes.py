@@ -68,3 +68,11 @@ def test_what_adkit_cannot_do_right_is_refused_in_one_line(call, message):
 def test_float32_stays_float32(f):
     x = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
     assert np.asarray(f(x)).dtype == np.float32
+
+
+def test_adkit_compile_says_when_the_slide_formula_gives_nan_but_the_rules_do_not(capsys):
+    assert main(["compile", "x1**x2", "--mode", "forward", "--at", "x1=0", "x2=2"]) == 0
+    out = capsys.readouterr().out
+    assert "(0.0, nan)" in out and "# note: the tangent is 0.0 by adkit's rules" in out
+    assert main(["compile", "x1*x2 + sin(x1)", "--at", "x1=2", "x2=5"]) == 0
+    assert "note" not in capsys.readouterr().out

@@ -41,4 +41,29 @@ def run(args):
             result = program(*program.point)
         call = ", ".join(f"{n}={v!r}" for n, v in zip(program.inputs, program.point))
         print(f"\n# {program.fn.__name__}({call}) = {result!r}")
+        _compare_with_the_engine(expression, at, args.mode, program, result)
     return 0
+
+
+def _compare_with_the_engine(expression, at, mode, program, result):
+    """The printed program is the slide formula: at a point where a term is 0 · ∞ or 0 · nan
+    (x ** y at x = 0: log 0) it gives nan where adkit's rules (a zero tangent contributes zero)
+    give the derivative. Never let that pass as the answer."""
+    import numpy as np
+    from adkit.tables import forward_table, reverse_table
+    with np.errstate(all="ignore"):
+        if mode == "forward":
+            seed = {program.inputs[0]: 1.0}
+            engine = [forward_table(expression, at=at, seed=seed).result]
+            printed = [result[1]]
+        else:
+            table = reverse_table(expression, at=at)
+            engine = [table.result[n] for n in program.inputs]
+            printed = list(result[1])
+    for name, mine, right in zip(program.inputs if mode == "reverse" else ["the tangent"], printed,
+                                 engine):
+        if not np.allclose(mine, right, equal_nan=True):
+            what = f"∂z/∂{name}" if mode == "reverse" else "the tangent"
+            print(f"# note: {what} is {right!r} by adkit's rules; the program's formula gives "
+                  f"{mine!r} here (a zero {'tangent' if mode == 'forward' else 'adjoint'} times "
+                  f"an infinite or undefined partial, such as log 0: adkit counts it as zero)")

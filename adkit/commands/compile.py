@@ -65,5 +65,5 @@ def _compare_with_the_engine(expression, at, mode, program, result):
         if not np.allclose(mine, right, equal_nan=True):
             what = f"∂z/∂{name}" if mode == "reverse" else "the tangent"
             print(f"# note: {what} is {right!r} by adkit's rules; the program's formula gives "
-                  f"{mine!r} here (a zero {'tangent' if mode == 'forward' else 'adjoint'} times "
-                  f"an infinite or undefined partial, such as log 0: adkit counts it as zero)")
+                  f"{mine!r} here (it meets 0 · ∞ or 0 · nan, such as 0 · log 0, which adkit's "
+                  f"rules count as 0)")

@@ -426,7 +426,8 @@ def power(x, y):
     >>> power(2.0, 3.0)
     8.0
     """
-    if isinstance(y, numbers.Number) and not isinstance(y, bool):
+    if type(y) is float or type(y) is int or (isinstance(y, numbers.Number) and
+                                               not isinstance(y, bool)):
         return pow_const_p(x, exponent=y)
     return pow_p(x, y)
 

@@ -587,7 +587,16 @@ def _reshaped(x, shape):
 
 
 def _broadcast(x, shape):
-    return x if shape_of(x) == shape else broadcast_to_p(x, shape=shape)
+    if shape_of(x) == shape:
+        return x
+    if type(x) is float or type(x) is np.float64 or _plain_floats(x):
+        return _np_broadcast_to(x, shape=shape)  # plain numbers: no box to record it
+    return broadcast_to_p(x, shape=shape)
+
+
+def _plain_floats(x):
+    """A float array (no boxes inside): a rule may compute on it with numpy directly."""
+    return type(x) is np.ndarray and x.dtype.kind == "f"
 
 
 def _kept_shape(shape, axis):
@@ -699,6 +708,9 @@ def matmul(ct, out, a, b, *, needed=(True, True)):
     """
     a_shape, b_shape = shape_of(a), shape_of(b)
     if len(a_shape) <= 2 and len(b_shape) <= 2:
+        if (len(a_shape) == 2 and len(b_shape) == 2 and _plain_floats(ct)
+                and _plain_floats(a) and _plain_floats(b)):  # no box to record the products
+            return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
         if len(a_shape) == 2 and len(b_shape) == 2:      # (n,k) @ (k,m)
             ct_a = matmul(ct, transpose_p(b, axes=(1, 0))) if needed[0] else None
             ct_b = matmul(transpose_p(a, axes=(1, 0)), ct) if needed[1] else None

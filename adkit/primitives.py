@@ -590,7 +590,10 @@ def _broadcast(x, shape):
     if shape_of(x) == shape:
         return x
     if type(x) is float or type(x) is np.float64 or _plain_floats(x):
-        return _np_broadcast_to(x, shape=shape)  # plain numbers: no box to record it
+        try:
+            return _np_broadcast_to(x, shape=shape)  # plain numbers: no box to record it
+        except ValueError:
+            pass  # shapes that do not fit: the primitive names them (ShapeError)
     return broadcast_to_p(x, shape=shape)
 
 
@@ -710,7 +713,10 @@ def matmul(ct, out, a, b, *, needed=(True, True)):
     if len(a_shape) <= 2 and len(b_shape) <= 2:
         if (len(a_shape) == 2 and len(b_shape) == 2 and _plain_floats(ct)
                 and _plain_floats(a) and _plain_floats(b)):  # no box to record the products
-            return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
+            try:
+                return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
+            except ValueError:
+                pass  # shapes that do not fit: the primitives below name them (ShapeError)
         if len(a_shape) == 2 and len(b_shape) == 2:      # (n,k) @ (k,m)
             ct_a = matmul(ct, transpose_p(b, axes=(1, 0))) if needed[0] else None
             ct_b = matmul(transpose_p(a, axes=(1, 0)), ct) if needed[1] else None

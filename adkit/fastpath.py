@@ -41,9 +41,12 @@ def backward(graph, seeds, keep_all=False):
                 if type(g) is float:  # scalar code, the hot path of long traces
                     for ref, p in zip(refs, partials):
                         if ref is not None and p is not None:
-                            c = g * p if type(p) is float else times(g, p)
-                            if type(c) is float and c - c != 0:  # not finite: the zero rule
-                                c = zero_wins(c, g, p)
+                            if type(p) is int and p == 1:  # add, sub: pass g on as it is
+                                c = g
+                            else:
+                                c = g * p if type(p) is float else times(g, p)
+                                if type(c) is float and c - c != 0:  # not finite: zero rule
+                                    c = zero_wins(c, g, p)
                             a = adjoint[ref]
                             adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
                     continue

@@ -80,9 +80,11 @@ class Graph:
         lean graph (a gradient sweep's own tape) big arrays that the primitive's derivative
         rule does not read are kept as their shapes only (see ``Primitive.saves``).
         """
-        if self.lean and type(value) is not float and any(
-                type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE for a in argvals):
-            argvals, value = lean(prim, refs, argvals, value)
+        if self.lean and type(value) is not float and prim.saves is not None:
+            for a in argvals:  # a loop, not any(...): this runs once per recorded node
+                if type(a) is np.ndarray and a.size >= LEAN_MIN_SIZE:
+                    argvals, value = lean(prim, refs, argvals, value)
+                    break
         index = len(self.prims)
         self.prims.append(prim)
         self.refs.append(refs)

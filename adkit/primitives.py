@@ -428,7 +428,8 @@ def power(x, y):
     >>> power(2.0, 3.0)
     8.0
     """
-    if isinstance(y, numbers.Number) and not isinstance(y, bool):
+    if type(y) is float or type(y) is int or (isinstance(y, numbers.Number) and
+                                               not isinstance(y, bool)):
         return pow_const_p(x, exponent=y)
     return pow_p(x, y)
 
@@ -588,7 +589,19 @@ def _reshaped(x, shape):
 
 
 def _broadcast(x, shape):
-    return x if shape_of(x) == shape else broadcast_to_p(x, shape=shape)
+    if shape_of(x) == shape:
+        return x
+    if type(x) is float or type(x) is np.float64 or _plain_floats(x):
+        try:
+            return _np_broadcast_to(x, shape=shape)  # plain numbers: no box to record it
+        except ValueError:
+            pass  # shapes that do not fit: the primitive names them (ShapeError)
+    return broadcast_to_p(x, shape=shape)
+
+
+def _plain_floats(x):
+    """A float array (no boxes inside): a rule may compute on it with numpy directly."""
+    return type(x) is np.ndarray and x.dtype.kind == "f"
 
 
 def _kept_shape(shape, axis):
@@ -700,6 +713,12 @@ def matmul(ct, out, a, b, *, needed=(True, True)):
     """
     a_shape, b_shape = shape_of(a), shape_of(b)
     if len(a_shape) <= 2 and len(b_shape) <= 2:
+        if (len(a_shape) == 2 and len(b_shape) == 2 and _plain_floats(ct)
+                and _plain_floats(a) and _plain_floats(b)):  # no box to record the products
+            try:
+                return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
+            except ValueError:
+                pass  # shapes that do not fit: the primitives below name them (ShapeError)
         if len(a_shape) == 2 and len(b_shape) == 2:      # (n,k) @ (k,m)
             ct_a = matmul(ct, transpose_p(b, axes=(1, 0))) if needed[0] else None
             ct_b = matmul(transpose_p(a, axes=(1, 0)), ct) if needed[1] else None

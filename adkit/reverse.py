@@ -141,9 +141,15 @@ def value_and_grad(f, argnums=0):
     (9.0, 6.0)
     """
     name = getattr(f, "__name__", "f")
+    checked = {}  # number of arguments -> argnums_of's answer (argnums is an int or tuple)
 
     def value_and_gradient(*args):
-        single, nums = argnums_of(argnums, len(args), "grad")
+        known = checked.get(len(args))
+        if known is None:
+            known = argnums_of(argnums, len(args), "grad")
+            if type(argnums) is int or type(argnums) is tuple:
+                checked[len(args)] = known
+        single, nums = known
         chosen = (as_input(args[n], f"grad: argument {n + 1}") for n in nums)
         out, vjp_fn = vjp(_only(f, args, nums), *chosen)
         if ndim_of(out) != 0:

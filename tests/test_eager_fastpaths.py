@@ -1,0 +1,38 @@
+"""The eager path's shortcuts for plain arrays give what the primitives give, errors included."""
+import numpy as np
+import pytest
+
+import adkit as ad
+from adkit import primitives as P
+from adkit.core import ShapeError
+
+
+def test_matmul_vjp_plain_arrays_match_the_recorded_rule():
+    rng = np.random.default_rng(0)
+    a, b, ct = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=(3, 2))
+    plain = P.matmul.vjp(ct, None, a, b)
+    g = ad.trace(lambda ct, a, b: P.matmul.vjp(ct, None, a, b)[0], ct, a, b)  # boxes: recorded
+    np.testing.assert_array_equal(plain[0], ct @ b.T)
+    np.testing.assert_array_equal(plain[1], a.T @ ct)
+    np.testing.assert_allclose(g(ct, a, b), plain[0], rtol=1e-15)
+    assert P.matmul.vjp(ct, None, a, b, needed=(False, True))[0] is None
+
+
+def test_matmul_vjp_shapes_that_do_not_fit_raise_shape_error():
+    with pytest.raises(ShapeError, match="matmul"):
+        P.matmul.vjp(np.ones((2, 5)), None, np.ones((2, 4)), np.ones((4, 3)))
+
+
+def test_sum_adjoint_broadcast_plain_and_mismatched():
+    np.testing.assert_array_equal(P._broadcast(2.0, (2, 3)), np.full((2, 3), 2.0))
+    with pytest.raises(ShapeError, match="broadcast_to"):
+        P._broadcast(np.ones(3), (2,))
+
+
+def test_grad_with_tuple_argnums_checked_once_still_refuses_bad_calls():
+    f = ad.grad(lambda x, y: x * y, argnums=(0, 1))
+    assert f(2.0, 3.0) == (3.0, 2.0)
+    with pytest.raises(ad.ADError, match="argnums"):
+        f(2.0)  # one argument: argnums 1 is out of range, every time
+    with pytest.raises(ad.ADError, match="argnums"):
+        f(2.0)

@@ -349,8 +349,24 @@ def register(prim):
     if prim.name in PRIMITIVES:
         raise ADError(f"register: a primitive named {prim.name!r} already exists "
                       f"(ad.unregister({prim.name!r}) first, or use `with ad.registered(...)`)")
+    if prim.partials is not None and prim.name not in _BUILT_IN:
+        prim.partials = _checked_partials(prim.name, prim.partials, prim.nargs)
     PRIMITIVES[prim.name] = prim
     return prim
+
+
+def _checked_partials(name, partials, nargs):
+    """A user's partials rule, checked on every call: one partial per argument (``zip`` in the
+    sweeps would otherwise drop the missing ones and give a zero derivative)."""
+    def checked(out, *args, **params):
+        result = partials(out, *args, **params)
+        if not isinstance(result, (tuple, list)) or len(result) != len(args):
+            got = len(result) if isinstance(result, (tuple, list)) else type(result).__name__
+            raise ADError(f"{name}: its partials rule must return a tuple of {len(args)} "
+                          f"partial(s), one per argument; it returned {got}")
+        return result
+    checked.__name__, checked.__doc__ = getattr(partials, "__name__", name), partials.__doc__
+    return checked
 
 
 def unregister(name):

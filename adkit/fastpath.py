@@ -12,6 +12,8 @@ allocating a new one. :func:`adkit.vjp`, ``grad`` and their relatives use it.
 >>> round(adjoint[0], 6), adjoint[1]
 (4.583853, 2.0)
 """
+import math
+
 import numpy as np
 
 from adkit.core import ZERO, shape_of
@@ -76,14 +78,17 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
             continue
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
-        elif k == last and g_reusable and not g_shared and _fits_in(g, p):
-            # in g's own buffer; g is gone then, so the zero rule can only see p (a zero
-            # partial still wins; 0 · ∞ with a zero adjoint stays nan here, never a number)
-            c, fresh = zero_wins(np.multiply(g, p, out=g), 1.0, p), True
+        elif k == last and g_reusable and not g_shared and _fits_in(g, p) and _finite(p):
+            # in g's own buffer (p finite, so no 0 · ∞ for the zero rule to mend)
+            c, fresh = np.multiply(g, p, out=g), True
         else:
             c = times(g, p)
             fresh = type(c) is np.ndarray
         _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
+
+
+def _finite(p):
+    return math.isfinite(p) if type(p) is float or type(p) is int else bool(np.isfinite(p).all())
 
 
 def _fits_in(buffer, p):

@@ -44,6 +44,11 @@ class Dual(ArrayBox):
         if type(primal) is not float:
             refuse_complex("Dual", primal)
             refuse_complex("Dual", tangent)
+            if level == MANUAL_LEVEL and tangent is not None \
+                    and shape_of(tangent) != shape_of(primal):  # (jacfwd's batched tangents
+                # have their own level: extra leading axes are theirs)
+                raise ADError(f"Dual: the tangent has shape {shape_of(tangent)} but the primal "
+                              f"has shape {shape_of(primal)}; they must be equal")
         self.primal = primal
         self._tangent = tangent
         self._level = level

@@ -99,10 +99,23 @@ def vjp(f, *primals):
         if not (type(out) is Tracer and out.graph is graph):
             return tuple(zeros_like(t.value) for t in tracers)
         adjoint = fastpath.backward(graph, {out.index: cotangent})
-        return tuple(zeros_like(t.value) if adjoint[t.index] is ZERO else
-                     _as_result(adjoint[t.index], t.value) for t in tracers)
+        results = [zeros_like(t.value) if adjoint[t.index] is ZERO else
+                   _as_result(adjoint[t.index], t.value) for t in tracers]
+        return tuple(_unshared(results, cotangent))
 
     return value, vjp_fn
+
+
+def _unshared(results, cotangent):
+    """Each gradient an array of its own: a partial of 1 (x + y) hands one buffer, or the
+    caller's cotangent, to several arguments; ``gx *= 0.1`` must not change ``gy``."""
+    seen = {id(cotangent)}
+    for k, r in enumerate(results):
+        if type(r) is np.ndarray:
+            if id(r) in seen:
+                results[k] = r = r.copy()
+            seen.add(id(r))
+    return results
 
 
 def _as_result(adjoint, primal):

@@ -76,3 +76,29 @@ def test_adkit_compile_says_when_the_slide_formula_gives_nan_but_the_rules_do_no
     assert "(0.0, nan)" in out and "# note: the tangent is 0.0 by adkit's rules" in out
     assert main(["compile", "x1*x2 + sin(x1)", "--at", "x1=2", "x2=5"]) == 0
     assert "note" not in capsys.readouterr().out
+
+
+def test_the_fast_sweep_keeps_the_zero_rule_in_place():
+    """0 · sqrt(x) at x = 0: the adjoint 0 times the partial ∞ is 0, as jvp and floats give."""
+    x = np.array([0.0, 1.0])
+    np.testing.assert_array_equal(ad.grad(lambda x: anp.sum(0.0 * anp.sqrt(x)))(x), [0.0, 0.0])
+    assert ad.grad(lambda x: 0.0 * ad.sqrt(x))(0.0) == 0.0
+
+
+def test_gradients_never_share_a_buffer():
+    gx, gy = ad.grad(lambda x, y: anp.sum((x + y) ** 2), argnums=(0, 1))(np.array([1.0, 2.0]),
+                                                                          np.array([3.0, 4.0]))
+    gx *= 0.1
+    np.testing.assert_array_equal(gy, [8.0, 12.0])
+    _, vjp_fn = ad.vjp(lambda x: x + 1.0, np.ones(3))
+    cotangent = np.ones(3)
+    assert vjp_fn(cotangent)[0] is not cotangent
+
+
+def test_short_partials_and_mismatched_dual_tangents_are_refused():
+    q = ad.Primitive("twoarg", lambda x, y: x * y, partials=lambda o, x, y: (y,), nargs=2)
+    with ad.registered(q):
+        with pytest.raises(ad.ADError, match="one per argument"):
+            ad.grad(lambda y: q(3.0, y))(3.0)
+    with pytest.raises(ad.ADError, match="tangent has shape"):
+        ad.Dual(np.ones(3), np.ones(2))

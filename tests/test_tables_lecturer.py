@@ -368,6 +368,6 @@ def test_expression_starting_with_minus_and_warning_for_an_unused_point():
 
 def test_exact_numbers_run_under_a_time_limit(monkeypatch):
     import adkit.tables as tables
-    monkeypatch.setattr(tables, "EXACT_SECONDS", 0.05)
-    with pytest.raises(ADError, match="took longer than 0.05 s to compute the exact numbers"):
+    monkeypatch.setattr(tables, "EXACT_SECONDS", 0.0001)  # sympy's cache can make it quick
+    with pytest.raises(ADError, match="took longer than 0.0001 s to compute the exact numbers"):
         ad.reverse_table("x^x^x^x^x^x^x*sin(x^x^x^x)", at={"x": 1.3}, exact=True)

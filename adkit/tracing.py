@@ -262,6 +262,11 @@ def trace(f, *example_args, names=None):
         example_args: the point to trace at (array shapes are fixed by them).
         names: input names (default: ``f``'s parameter names, else x1, x2, ...).
 
+    The graph is the trace at that point: a Python ``if`` on a traced value, a sort order or an
+    ``argmax`` is fixed as it went there, and calling the graph at another point replays the
+    same branch without checking it. :func:`adkit.compile` records those decisions as guards
+    and traces again when one goes the other way; use it to run ``f`` at many points.
+
     >>> import adkit as ad
     >>> print(ad.trace(lambda x, y, z: (x + y) * z, -2.0, 5.0, -4.0))
     w1 = x

@@ -349,13 +349,14 @@ def register(prim):
     if prim.name in PRIMITIVES:
         raise ADError(f"register: a primitive named {prim.name!r} already exists "
                       f"(ad.unregister({prim.name!r}) first, or use `with ad.registered(...)`)")
-    if prim.partials is not None and prim.name not in _BUILT_IN:
-        prim.partials = _checked_partials(prim.name, prim.partials, prim.nargs)
+    if prim.partials is not None and prim.name not in _BUILT_IN \
+            and not getattr(prim.partials, "_checked", False):  # once, also when registered again
+        prim.partials = _checked_partials(prim.name, prim.partials)
     PRIMITIVES[prim.name] = prim
     return prim
 
 
-def _checked_partials(name, partials, nargs):
+def _checked_partials(name, partials):
     """A user's partials rule, checked on every call: one partial per argument (``zip`` in the
     sweeps would otherwise drop the missing ones and give a zero derivative)."""
     def checked(out, *args, **params):
@@ -366,6 +367,7 @@ def _checked_partials(name, partials, nargs):
                           f"partial(s), one per argument; it returned {got}")
         return result
     checked.__name__, checked.__doc__ = getattr(partials, "__name__", name), partials.__doc__
+    checked._checked = True
     return checked
 
 

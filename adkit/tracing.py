@@ -25,6 +25,19 @@ from adkit.operators import ArrayBox
 _CONSTANT_TYPES = (float, int, np.ndarray)  # recorded inline by the fast path
 
 
+def _tracer(graph, index, value):
+    """``Tracer(graph, index, value)`` without the ``__init__`` call: half the cost, and one is
+    made per recorded node."""
+    tracer = _new_object(Tracer)
+    tracer.graph = graph
+    tracer.index = index
+    tracer.value = value
+    return tracer
+
+
+_new_object = object.__new__
+
+
 class Tracer(ArrayBox):
     """A value being recorded on a graph: ``(graph, index, value)``."""
 
@@ -71,7 +84,7 @@ class Tracer(ArrayBox):
             v = self.value
             value = (None if graph.abstract else
                      prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params))
-            return Tracer(graph, graph.add_node(prim, (self.index,), (v,), params or NO_PARAMS,
+            return _tracer(graph, graph.add_node(prim, (self.index,), (v,), params or NO_PARAMS,
                                                 value), value)
         if len(args) == 2 and not params:
             recorded = _binary(prim, args[0], args[1], fallback=False)
@@ -89,7 +102,7 @@ class Tracer(ArrayBox):
                 refs.append(None)
                 vals.append(a)
         value = None if graph.abstract else prim(*vals, **params)
-        return Tracer(graph, graph.add_node(prim, tuple(refs), tuple(vals), params or NO_PARAMS,
+        return _tracer(graph, graph.add_node(prim, tuple(refs), tuple(vals), params or NO_PARAMS,
                                             value), value)
 
     # Fast path for the hot binary operators: same graph or a Python-number constant.
@@ -142,7 +155,7 @@ def _binary(prim, x, y, fallback=True):
         value = prim(vx, vy)  # values of an outer sweep: let them record too
     else:
         value = prim.evaluate(argvals, NO_PARAMS)
-    return Tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, value), value)
+    return _tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, value), value)
 
 
 def as_input(x, who):

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from adkit.core import ZERO, shape_of
-from adkit.primitives import times, unbroadcast, zero_wins
+from adkit.primitives import all_finite, times, unbroadcast, zero_wins
 
 
 def backward(graph, seeds, keep_all=False):
@@ -30,7 +30,8 @@ def backward(graph, seeds, keep_all=False):
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    with np.errstate(all="ignore"):  # derivatives at domain edges are inf/nan by convention
+    quiet = _quiet()  # derivatives at domain edges are inf/nan by convention: no warnings
+    try:
         for i in range(len(prims) - 1, -1, -1):
             g = adjoint[i]
             if g is ZERO:
@@ -79,7 +80,30 @@ def backward(graph, seeds, keep_all=False):
                 continue  # an input, a constant, or a comparison: nothing flows back
             if not keep_all:
                 adjoint[i] = ZERO
+    finally:
+        _loud(quiet)
     return adjoint
+
+
+try:  # numpy >= 2 keeps its error state in one context variable; setting it to a state made
+    # once costs a tenth of a np.errstate block, which every gradient call would pay
+    from numpy._core.umath import _extobj_contextvar as _NUMPY_ERRORS
+    with np.errstate(all="ignore"):
+        _IGNORE = _NUMPY_ERRORS.get()
+
+    def _quiet():
+        return _NUMPY_ERRORS.set(_IGNORE)
+
+    def _loud(token):
+        _NUMPY_ERRORS.reset(token)
+except ImportError:  # another numpy: the public way
+    def _quiet():
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def _loud(state):
+        state.__exit__(None, None, None)
 
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
@@ -94,8 +118,9 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
             continue
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
-        elif k == last and g_reusable and not g_shared and _fits_in(g, p) and _finite(p):
-            # in g's own buffer (p finite, so no 0 · ∞ for the zero rule to mend)
+        elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and _finite(p)
+              and all_finite(g)):
+            # in g's own buffer (both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
         else:
             c = times(g, p)
@@ -104,7 +129,7 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
 
 
 def _finite(p):
-    return math.isfinite(p) if type(p) is float or type(p) is int else bool(np.isfinite(p).all())
+    return math.isfinite(p) if type(p) is float or type(p) is int else all_finite(p)
 
 
 def _fits_in(buffer, p):

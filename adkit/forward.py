@@ -226,7 +226,7 @@ def jacfwd(f, argnums=0):
         single, nums = argnums_of(argnums, len(args), "jacfwd")
         jacs = []
         for n in nums:
-            x = as_input(args[n], f"jacfwd: argument {n + 1}")
+            x = as_input(args[n], "jacfwd", n + 1)
             x_shape = shape_of(x)
             size = int(np.prod(x_shape))
             level = new_level()

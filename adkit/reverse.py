@@ -62,18 +62,17 @@ def pullback(graph, i, g):
             for r, a, c in zip(refs, argvals, shares)]
 
 
-def _trace_for_vjp(f, primals, who):
+def _tape(f, values, who):
+    """Record ``f`` on the given (checked) input values into a gradient tape: a lean Graph
+    (see ``Primitive.saves``). Returns the graph, the input tracers and ``f``'s output."""
     graph = Graph(lean=True)
-    values = [as_input(x, f"{who}: argument {k}") for k, x in enumerate(primals, 1)]
-    tracers = start(graph, [f"x{k}" for k in range(1, len(values) + 1)], values)
+    tracers = start(graph, _TAPE_NAMES[:len(values)] if len(values) <= len(_TAPE_NAMES) else
+                    [f"x{k}" for k in range(1, len(values) + 1)], values)
     out = f(*tracers)
     return graph, tracers, out if isinstance(out, (tuple, list)) else output_value(out, who)
 
 
-def _output_value(out, graph):
-    if type(out) is Tracer and out.graph is graph:
-        return out.value
-    return out
+_TAPE_NAMES = tuple(f"x{k}" for k in range(1, 17))  # a tape's inputs are never printed
 
 
 def vjp(f, *primals):
@@ -83,20 +82,26 @@ def vjp(f, *primals):
     >>> out, vjp_fn(1.0)
     (12.0, (4.0, 3.0))
     """
-    graph, tracers, out = _trace_for_vjp(f, primals, "vjp")
-    if type(out) is not Tracer:  # a constant, or something that is not a number at all
+    return _vjp(f, [as_input(x, "vjp", k) for k, x in enumerate(primals, 1)])
+
+
+def _vjp(f, values):
+    """:func:`vjp` on input values already checked by :func:`as_input`."""
+    graph, tracers, out = _tape(f, values, "vjp")
+    recorded = type(out) is Tracer and out.graph is graph
+    if not recorded:  # a constant, or something that is not a number at all
         if isinstance(out, (tuple, list)):
             raise ADError("vjp: f returned a tuple; return one array (stack the outputs)")
         if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
             raise ADError(f"vjp: f returned {type(out).__name__}, not a number or array")
-    value = _output_value(out, graph)
+    value = out.value if recorded else out
     out_shape = shape_of(value)
 
     def vjp_fn(cotangent):
         if shape_of(cotangent) != out_shape:
             raise ADError(f"vjp: the cotangent has shape {shape_of(cotangent)} but f's output has "
                           f"shape {out_shape}")
-        if not (type(out) is Tracer and out.graph is graph):
+        if not recorded:
             return tuple(zeros_like(t.value) for t in tracers)
         adjoint = fastpath.backward(graph, {out.index: cotangent})
         results = [zeros_like(t.value) if adjoint[t.index] is ZERO else
@@ -163,8 +168,7 @@ def value_and_grad(f, argnums=0):
             if type(argnums) is int or type(argnums) is tuple:
                 checked[len(args)] = known
         single, nums = known
-        chosen = (as_input(args[n], f"grad: argument {n + 1}") for n in nums)
-        out, vjp_fn = vjp(_only(f, args, nums), *chosen)
+        out, vjp_fn = _vjp(_only(f, args, nums), [as_input(args[n], "grad", n + 1) for n in nums])
         if ndim_of(out) != 0:
             raise ADError(f"grad: {name} must return a scalar, but returned shape {shape_of(out)}; "
                           f"use ad.jacrev for vector outputs, or reduce with ad.sum")
@@ -199,8 +203,8 @@ def jacrev(f, argnums=0):
     """
     def jacobian(*args):
         single, nums = argnums_of(argnums, len(args), "jacrev")
-        chosen = (as_input(args[n], f"jacrev: argument {n + 1}") for n in nums)
-        out, vjp_fn = vjp(_only(f, args, nums), *chosen)
+        out, vjp_fn = _vjp(_only(f, args, nums),
+                           [as_input(args[n], "jacrev", n + 1) for n in nums])
         out_shape = shape_of(out)
         size = int(np.prod(out_shape))
         rows = []

@@ -158,11 +158,15 @@ def _binary(prim, x, y, fallback=True):
     return _tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, value), value)
 
 
-def as_input(x, who):
-    """Check and convert a value given as a differentiation input (ints become floats)."""
+def as_input(x, who, argument=None):
+    """Check and convert a value given as a differentiation input (ints become floats); errors
+    name ``who`` and, when given, the argument's number (formatted only then: this runs per call).
+    """
     t = type(x)
     if t is float or (t is np.ndarray and x.dtype.kind == "f"):
         return x
+    if argument is not None:
+        who = f"{who}: argument {argument}"
     if isinstance(x, bool):
         raise ADError(f"{who}: got a bool ({x}); differentiate with respect to numbers")
     if isinstance(x, numbers.Integral):

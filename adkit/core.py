@@ -8,6 +8,7 @@ level handles the call. Levels make nesting work: ``grad(grad(f))`` gives each s
 level, so an inner sweep never mistakes an outer sweep's values for its own.
 """
 import contextlib
+import gc
 import itertools
 import numbers
 
@@ -79,6 +80,23 @@ class Boxed:
     __slots__ = ()
     # numpy must hand ``array * box`` to the box (its __rmul__), not loop over it.
     __array_ufunc__ = None
+
+
+class paused_gc:
+    """``with paused_gc():`` runs a block with Python's cyclic garbage collector off. Recording
+    and sweeping a trace allocate many small objects and make no reference cycles (a graph
+    holds no tracers), so the collector's passes over them are pure cost: 4 % of a long
+    gradient, a third of a long compile."""
+
+    __slots__ = ("was_enabled",)
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *error):
+        if self.was_enabled:
+            gc.enable()
 
 
 def shape_of(x):
@@ -211,7 +229,9 @@ class Primitive:
         """The VJP rule's cotangents; ``needed`` (refs that are not constants) goes to a rule
         that takes it (``vjp_needed``), so it can skip the adjoint of a constant argument."""
         if self.vjp_takes_needed:
-            return self.vjp(ct, out, *argvals, **params, needed=tuple(r is not None for r in refs))
+            needed = ((refs[0] is not None, refs[1] is not None) if len(refs) == 2 else
+                      tuple(r is not None for r in refs))
+            return self.vjp(ct, out, *argvals, **params, needed=needed)
         return self.vjp(ct, out, *argvals, **params)
 
     def __call__(self, *args, **params):
@@ -267,7 +287,7 @@ class Primitive:
                 except _FALLBACK_ERRORS:
                     pass  # let numpy give inf/nan, as it would for an array
         try:
-            out = self.impl(*args, **params)
+            out = self.impl(*args, **params) if params else self.impl(*args)
         except TypeError:
             for position, a in enumerate(args, 1):
                 if not _is_numeric(a):

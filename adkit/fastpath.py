@@ -1,10 +1,12 @@
 """The backward sweep made fast: float hot path, adjoints released early, buffers reused in place.
 
 It computes what :func:`adkit.reverse.backward` computes (a test checks that on random graphs),
-with three tricks a student need not read: float adjoints are multiplied without the general
+with four tricks a student need not read: float adjoints are multiplied without the general
 pullback; with ``keep_all=False`` a node's adjoint is dropped once passed on; an array adjoint
 only this sweep holds is overwritten in place (``np.multiply(g, p, out=g)``) instead of
-allocating a new one. :func:`adkit.vjp`, ``grad`` and their relatives use it.
+allocating a new one; and the zero rule (:func:`adkit.primitives.zero_wins`) is checked on
+array products only when it matters, see :func:`backward`. :func:`adkit.vjp`, ``grad`` and
+their relatives use it.
 
 >>> import adkit as ad
 >>> g = ad.trace(lambda x1, x2: x1 * x2 + ad.sin(x1), 2.0, 5.0)
@@ -23,7 +25,26 @@ from adkit.primitives import all_finite, times, unbroadcast, zero_wins
 def backward(graph, seeds, keep_all=False):
     """Sweep ``graph`` backwards from ``seeds`` ({node index: adjoint}); the adjoint of every
     node (``ZERO`` where nothing reached it; with ``keep_all=False`` only the inputs' are kept).
+
+    Array products are first taken plainly, without the zero rule's check (a pass over each
+    product). The rule only ever turns a nan into 0, and the rest of a sweep is linear in the
+    adjoints: a nan it would have mended either reaches an input's adjoint or is dropped by a
+    selection, where a 0 would have been dropped too. So when no input's adjoint holds a nan,
+    the plain sweep is exact; when one does, the sweep runs again with the rule at every product.
     """
+    if not keep_all:
+        adjoint = _sweep(graph, seeds, False, careful=False)
+        if all(_no_nan(adjoint[ref]) for ref in graph.input_refs):
+            return adjoint
+    return _sweep(graph, seeds, keep_all, careful=True)
+
+
+def _no_nan(a):
+    return type(a) is not np.ndarray or a.dtype.kind != "f" or all_finite(a)
+
+
+def _sweep(graph, seeds, keep_all, careful):
+    """The sweep itself; ``careful``: apply the zero rule at every array product."""
     prims, all_refs, all_argvals, all_params, values = (
         graph.prims, graph.refs, graph.argvals, graph.params, graph.values)
     adjoint = [ZERO] * len(prims)
@@ -70,7 +91,7 @@ def backward(graph, seeds, keep_all=False):
                 partials = (rule(values[i], *all_argvals[i], **params) if params else
                             rule(values[i], *all_argvals[i]))
                 _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
-                               all_argvals[i], partials)
+                               all_argvals[i], partials, careful)
             elif prim.vjp is not None:
                 contributions = prim.apply_vjp(g, values[i], all_argvals[i], all_params[i], refs)
                 for ref, arg, c in zip(refs, all_argvals[i], contributions):
@@ -106,8 +127,9 @@ except ImportError:  # another numpy: the public way
         state.__exit__(None, None, None)
 
 
-def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
-    """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may."""
+def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):
+    """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may;
+    ``careful``: with the zero rule."""
     last = len(refs) - 1
     while last >= 0 and (refs[last] is None or partials[last] is None):
         last -= 1
@@ -118,12 +140,12 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials):
             continue
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
-        elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and _finite(p)
-              and all_finite(g)):
-            # in g's own buffer (both finite, so no 0 · ∞ for the zero rule to mend)
+        elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and
+              (not careful or _finite(p) and all_finite(g))):
+            # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
         else:
-            c = times(g, p)
+            c = times(g, p) if careful else g * p
             fresh = type(c) is np.ndarray
         _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
 

@@ -578,14 +578,16 @@ def zero_wins(c, a, b):
 
 
 def all_finite(x):
-    """No inf or nan in the float array ``x``. ``x · x`` summed is finite only if every entry
-    is (squares cannot cancel an infinity), and it is the cheapest numpy call for this; only
-    when it overflows are the entries checked one by one.
+    """No inf or nan in the float array ``x``, without a temporary array: a sum is finite only
+    if every entry is (of squares for small arrays, the cheapest numpy call there; plainly for
+    big ones, where BLAS would start threads for the squares). Entry by entry only when the sum
+    overflows.
 
     >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan])), all_finite(np.array([1e300]))
     (True, False, True)
     """
-    return math.isfinite(np.vdot(x, x)) or bool(np.isfinite(x).all())
+    total = np.vdot(x, x) if x.size <= 4096 else np.add.reduce(x, axis=None)
+    return math.isfinite(total) or bool(np.isfinite(x).all())
 
 
 def _is_boolean(p):

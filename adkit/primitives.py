@@ -622,9 +622,12 @@ def _kept_shape(shape, axis):
 
 
 def _np_sum(x, *, axis, keepdims):
-    x = np.asarray(x)
+    if type(x) is not np.ndarray:
+        x = np.asarray(x)
     if x.dtype.kind in "biu":  # numpy's sum promotes bools and small ints; add.reduce would not
         return np.sum(x, axis=axis, keepdims=keepdims)
+    if not keepdims and len(axis) == x.ndim:  # all of them: numpy's quickest reduction
+        return np.add.reduce(x, axis=None)
     return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 

@@ -155,7 +155,11 @@ def _binary(prim, x, y, fallback=True):
         value = prim(vx, vy)  # values of an outer sweep: let them record too
     else:
         value = prim.evaluate(argvals, NO_PARAMS)
-    return _tracer(graph, graph.add_node(prim, refs, argvals, NO_PARAMS, value), value)
+    tracer = _new_object(Tracer)  # _tracer(...) inline: this runs once per scalar operation
+    tracer.graph = graph
+    tracer.index = graph.add_node(prim, refs, argvals, NO_PARAMS, value)
+    tracer.value = value
+    return tracer
 
 
 def as_input(x, who, argument=None):

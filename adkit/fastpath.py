@@ -145,7 +145,7 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
         else:
-            c = times(g, p) if careful else g * p
+            c = times(g, p, careful)
             fresh = type(c) is np.ndarray
         _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
 

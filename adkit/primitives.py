@@ -543,9 +543,10 @@ def unbroadcast(x, shape):
     return _reshaped(x, shape)
 
 
-def times(g, p):
+def times(g, p, zero_rule=True):
     """``w̄ · ∂`` (or ``ẇ · ∂``): skips multiplying by an exact ±1, so gradient graphs stay as on
-    paper; a boolean partial (relu's [x > 0]) still becomes a number.
+    paper; a boolean partial (relu's [x > 0]) still becomes a number. ``zero_rule=False`` leaves
+    out :func:`zero_wins` (the fast sweep applies it only when a nan reaches a gradient).
 
     >>> times(3.0, 1), times(1.0, 0.5), times(2.0, True)
     (3.0, 0.5, 2.0)
@@ -557,7 +558,7 @@ def times(g, p):
             return -g
     if type(g) is float and g == 1.0 and not _is_boolean(p):
         return p
-    return zero_wins(g * p, g, p)
+    return zero_wins(g * p, g, p) if zero_rule else g * p
 
 
 def zero_wins(c, a, b):

@@ -186,6 +186,9 @@ class Primitive:
         jvp: array primitives: ``jvp(primals, tangents, out, batch, **params)`` -> out tangent;
             a tangent may be ``None`` (zero) and may carry ``batch`` extra leading axes.
         vjp: array primitives: ``vjp(cotangent, out, *args, **params)`` -> tuple, one per arg.
+        partials_needed: True when the partials rule takes ``needed`` (a tuple of bools, one per
+            argument, saying which partials are wanted; it gives None for the others), so e.g.
+            ``x / c`` does not compute ∂/∂c = -out/c for a constant ``c``.
         vjp_needed: True when the VJP rule takes ``needed`` (a tuple of bools, one per argument,
             saying which arguments want an adjoint), so e.g. matmul skips the adjoint of a
             constant data matrix.
@@ -202,7 +205,7 @@ class Primitive:
 
     def __init__(self, name, impl, *, scalar_impl=None, partials=None, jvp=None, vjp=None,
                  sympy=None, notation=None, differentiable=True, nargs=1, doc="", saves=None,
-                 vjp_needed=False):
+                 vjp_needed=False, partials_needed=False):
         self.name = name
         self.impl = impl
         self.scalar_impl = scalar_impl
@@ -220,6 +223,7 @@ class Primitive:
         self.drops_out = saves is not None and "out" not in saves
         self.elementwise = partials is not None
         self.vjp_takes_needed = bool(vjp_needed)
+        self.partials_take_needed = bool(partials_needed)
         self.__doc__ = doc
 
     def __repr__(self):

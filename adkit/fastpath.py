@@ -88,6 +88,8 @@ def _sweep(graph, seeds, keep_all, careful):
             refs = all_refs[i]
             if rule is not None:
                 params = all_params[i]
+                if prim.partials_take_needed and None in refs:  # skip the constants' partials
+                    params = {**params, "needed": tuple(r is not None for r in refs)}
                 partials = (rule(values[i], *all_argvals[i], **params) if params else
                             rule(values[i], *all_argvals[i]))
                 _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,

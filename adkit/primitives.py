@@ -26,6 +26,8 @@ How to add a primitive
 2. **Elementwise binary** — the same with ``nargs=2``, partials ``(out, x, y) -> (∂/∂x, ∂/∂y)``
    and usually ``notation=infix("·", r"\\cdot", MUL_PREC)``. Broadcasting is undone in one
    place (the sweeps call :func:`unbroadcast`), never inside a rule.
+   When a partial costs array work, ``partials_needed=True`` lets the rule take ``needed=``
+   (one bool per argument) and give None for the partials of constants (see ``div``).
 3. **Not differentiable** (comparisons, sign, floor): one call,
    ``not_differentiable(name, np_impl, scalar_impl=..., nargs=...)``.
 4. **Reductions and array operations** — a numpy implementation taking keyword parameters
@@ -109,14 +111,17 @@ def _define(prim, module):
     return register(prim)
 
 
-def elementwise(name, impl, *, saves, scalar_impl=None, sympy=None, notation=None, nargs=1):
+def elementwise(name, impl, *, saves, scalar_impl=None, sympy=None, notation=None, nargs=1,
+                partials_needed=False):
     """Decorator: the decorated function is the primitive's local partials
-    ``partials(out, *args) -> (∂out/∂arg₁, …)`` and its docstring the primitive's."""
+    ``partials(out, *args) -> (∂out/∂arg₁, …)`` and its docstring the primitive's;
+    ``partials_needed``: it takes ``needed=`` and skips the partials of constants."""
     def define(partials):
         return _define(Primitive(name, impl, scalar_impl=scalar_impl, partials=partials,
                                  sympy=sympy or sympy_function(name),
                                  notation=notation or function(name), nargs=nargs,
-                                 doc=partials.__doc__ or "", saves=saves), partials.__module__)
+                                 doc=partials.__doc__ or "", saves=saves,
+                                 partials_needed=partials_needed), partials.__module__)
     return define
 
 
@@ -352,14 +357,15 @@ def _scalar_div(x, y):
 
 @elementwise("div", np.true_divide, scalar_impl=_scalar_div, nargs=2, saves=(1, "out"),
              sympy=sympy_operator(operator.truediv), notation=infix("/", "/", MUL_PREC, right_paren=True,
-                            partials=lambda out, x, y: (div(1.0, y), neg(div(out, y)))))
-def div(out, x, y):
+                            partials=lambda out, x, y: (div(1.0, y), neg(div(out, y)))),
+             partials_needed=True)
+def div(out, x, y, *, needed=(True, True)):
     """div(x, y) = x / y.  ∂/∂x = 1/y, ∂/∂y = -out/y.
 
     >>> div(1.0, 4.0)
     0.25
     """
-    return div(1.0, y), neg(div(out, y))
+    return (div(1.0, y) if needed[0] else None), (neg(div(out, y)) if needed[1] else None)
 
 
 def _scalar_pow(x, y):
@@ -371,18 +377,23 @@ def _scalar_pow(x, y):
 
 @elementwise("pow", np.power, scalar_impl=_scalar_pow, nargs=2, saves=(0, 1, "out"),
              sympy=sympy_operator(operator.pow), notation=Notation("power", "^", "^", POW_PREC,
-                                partials=lambda out, x, y: (y * power(x, y - 1), out * log(x))))
-def pow_p(out, x, y):
+                                partials=lambda out, x, y: (y * power(x, y - 1), out * log(x))),
+             partials_needed=True)
+def pow_p(out, x, y, *, needed=(True, True)):
     """pow(x, y) = x ** y.  ∂/∂x = y · x^(y-1), ∂/∂y = out · log x (0 at x = 0).
 
     >>> pow_p(2.0, 3.0)
     8.0
     """
-    if isinstance(y, numbers.Number):
+    if not needed[0]:
+        d_x = None
+    elif isinstance(y, numbers.Number):
         d_x = 0.0 if y == 0 else y * power(x, y - 1)
     else:
         d_x = where(equal(y, 0), 0.0, y * power(x, y - 1))
-    if isinstance(x, numbers.Number):
+    if not needed[1]:
+        d_y = None
+    elif isinstance(x, numbers.Number):
         d_y = 0.0 if x == 0 else out * math.log(x) if x > 0 else out * log(x)
     else:
         d_y = where(equal(x, 0), 0.0, out * log(where(equal(x, 0), 1.0, x)))

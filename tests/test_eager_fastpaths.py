@@ -62,3 +62,34 @@ def test_sum_adjoint_of_a_float_is_a_fresh_writable_array():
     a = P._broadcast(3.0, (2, 2))
     a[0, 0] = 1.0  # not a read-only broadcast view
     np.testing.assert_array_equal(a, [[1.0, 3.0], [3.0, 3.0]])
+
+
+def test_partials_of_constants_are_not_computed_by_a_rule_that_takes_needed():
+    """A rule with partials_needed gets needed= from the fast sweep and is never asked for the
+    partial of a constant argument (x / c does not compute -out / c)."""
+    asked = []
+
+    def partials(out, x, y, *, needed=(True, True)):
+        asked.append(needed)
+        return (ad.numpy.ones_like(x) if needed[0] else None,
+                ad.numpy.ones_like(y) if needed[1] else None)
+
+    plus = ad.Primitive("plus_watched", np.add, partials=partials, nargs=2, partials_needed=True)
+    c = np.array([1.0, 2.0])
+    with ad.registered(plus):
+        g = ad.grad(lambda x: ad.numpy.sum(plus(x, c)))(np.array([3.0, 4.0]))
+        np.testing.assert_array_equal(g, [1.0, 1.0])
+        assert asked == [(True, False)]
+        gx, gy = ad.grad(lambda x, y: ad.numpy.sum(plus(x, y)), argnums=(0, 1))(c, c)
+        assert asked[-1] == (True, True)  # both wanted: the full rule
+
+
+@pytest.mark.parametrize("f", [lambda x: x / np.array([2.0, 4.0]),
+                               lambda x: np.array([2.0, 4.0]) / x,
+                               lambda x: x ** np.array([2.0, 3.0]),
+                               lambda x: np.array([2.0, 3.0]) ** x])
+def test_div_and_pow_skip_the_constant_partial_and_agree_with_forward_mode(f):
+    x = np.array([1.5, 2.5])
+    np.testing.assert_allclose(ad.jacrev(f)(x), ad.jacfwd(f)(x), rtol=1e-14)
+    np.testing.assert_allclose(ad.grad(lambda x: ad.numpy.sum(f(x)))(x),
+                               np.diag(ad.jacfwd(f)(x)), rtol=1e-14)

@@ -33,10 +33,10 @@ def backward(graph, seeds, keep_all=False):
     the plain sweep is exact; when one does, the sweep runs again with the rule at every product.
     """
     if not keep_all:
-        adjoint = _sweep(graph, seeds, False, careful=False)
-        if all(_no_nan(adjoint[ref]) for ref in graph.input_refs):
+        adjoint, unchecked = _sweep(graph, seeds, False, careful=False)
+        if not unchecked or all(_no_nan(adjoint[ref]) for ref in graph.input_refs):
             return adjoint
-    return _sweep(graph, seeds, keep_all, careful=True)
+    return _sweep(graph, seeds, keep_all, careful=True)[0]
 
 
 def _no_nan(a):
@@ -44,9 +44,11 @@ def _no_nan(a):
 
 
 def _sweep(graph, seeds, keep_all, careful):
-    """The sweep itself; ``careful``: apply the zero rule at every array product."""
+    """The sweep itself; ``careful``: apply the zero rule at every array product. Returns the
+    adjoints and whether an array product was taken without the rule."""
     prims, all_refs, all_argvals, all_params, values = (
         graph.prims, graph.refs, graph.argvals, graph.params, graph.values)
+    unchecked = False
     adjoint = [ZERO] * len(prims)
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
@@ -92,8 +94,9 @@ def _sweep(graph, seeds, keep_all, careful):
                     params = {**params, "needed": tuple(r is not None for r in refs)}
                 partials = (rule(values[i], *all_argvals[i], **params) if params else
                             rule(values[i], *all_argvals[i]))
-                _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
-                               all_argvals[i], partials, careful)
+                if _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
+                                  all_argvals[i], partials, careful):
+                    unchecked = True
             elif prim.vjp is not None:
                 contributions = prim.apply_vjp(g, values[i], all_argvals[i], all_params[i], refs)
                 for ref, arg, c in zip(refs, all_argvals[i], contributions):
@@ -105,7 +108,7 @@ def _sweep(graph, seeds, keep_all, careful):
                 adjoint[i] = ZERO
     finally:
         _loud(quiet)
-    return adjoint
+    return adjoint, unchecked
 
 
 try:  # numpy >= 2 keeps its error state in one context variable; setting it to a state made
@@ -131,7 +134,8 @@ except ImportError:  # another numpy: the public way
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):
     """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may;
-    ``careful``: with the zero rule."""
+    ``careful``: with the zero rule. Returns whether a product was taken without it."""
+    unchecked = False
     last = len(refs) - 1
     while last >= 0 and (refs[last] is None or partials[last] is None):
         last -= 1
@@ -146,10 +150,13 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
               (not careful or _finite(p) and all_finite(g))):
             # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
+            unchecked = unchecked or not careful
         else:
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray
+            unchecked = unchecked or not careful
         _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
+    return unchecked
 
 
 def _finite(p):

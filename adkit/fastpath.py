@@ -20,6 +20,7 @@ import numpy as np
 
 from adkit.core import ZERO, shape_of
 from adkit.primitives import all_finite, times, unbroadcast, zero_wins
+from adkit.tracing import Tracer
 
 
 def backward(graph, seeds, keep_all=False):
@@ -94,6 +95,15 @@ def _sweep(graph, seeds, keep_all, careful):
                     params = {**params, "needed": tuple(r is not None for r in refs)}
                 partials = (rule(values[i], *all_argvals[i], **params) if params else
                             rule(values[i], *all_argvals[i]))
+                if type(g) is Tracer and type(g.value) is float:  # a recorded sweep of scalar
+                    for ref, p in zip(refs, partials):  # code (ad.compile): no shapes or buffers
+                        if ref is not None and p is not None:
+                            c = g if type(p) is int and p == 1 else times(g, p)
+                            a = adjoint[ref]
+                            adjoint[ref] = c if a is ZERO else a + c
+                    if not keep_all:
+                        adjoint[i] = ZERO
+                    continue
                 if _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
                                   all_argvals[i], partials, careful):
                     unchecked = True

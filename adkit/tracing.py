@@ -151,8 +151,11 @@ def _binary(prim, x, y, fallback=True):
             value = prim.scalar_impl(vx, vy)
         except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
             value = prim.evaluate(argvals, NO_PARAMS)
-    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):
-        value = prim(vx, vy)  # values of an outer sweep: let them record too
+    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):  # values of an outer sweep record too
+        value = (_binary(prim, vx, vy, fallback=False)  # an outer trace: straight onto it
+                 if type(vx) is Tracer or type(vy) is Tracer else None)
+        if value is None:
+            value = prim(vx, vy)
     else:
         value = prim.evaluate(argvals, NO_PARAMS)
     tracer = _new_object(Tracer)  # _tracer(...) inline: this runs once per scalar operation

@@ -426,6 +426,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     inline = len(plan.order) > INLINE_ABOVE
     operators = {}  # primitive -> (operator, precedence) of its float implementation, or None
     scalar = False
+    # every value a Python number: a node is on numbers unless a constant argument is not
+    numbers_only = _PLAIN.issuperset(map(type, values))
     for i in plan.order:
         prim, argvals = prims[i], argvals_l[i]
         if prim is INPUT or prim is CONST:
@@ -433,7 +435,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
                 lines.append(f"    w{i + 1} = {inputs[i]}")
             var[i] = ns.constant(params_l[i]["value"]) if prim is CONST else f"w{i + 1}"
             texts[i] = (var[i], _ATOM, 0)
-        elif type(values[i]) not in _PLAIN or not _PLAIN.issuperset(map(type, argvals)):
+        elif not (numbers_only and None not in args_l[i] or type(values[i]) in _PLAIN
+                  and _PLAIN.issuperset(map(type, argvals))):
             _array_statement(graph, plan, i, prim, texts, var, lines, ns)
             continue
         else:  # as eager: math on Python numbers (an error: run eagerly)

@@ -206,9 +206,10 @@ def _live_nodes(graph, roots):
     live = [False] * len(graph.prims)
     for r in roots:
         live[r] = True
+    refs = graph.refs
     for i in range(len(graph.prims) - 1, -1, -1):
         if live[i]:
-            for r in graph.refs[i]:
+            for r in refs[i]:
                 if r is not None:
                     live[r] = True
     return live
@@ -353,6 +354,8 @@ class _Plan:
             self.last_use[g] = max(self.last_use[g], g)
         for o in out_nodes:
             self.last_use[canon[o]] = never
+        for o in itertools.chain(self.outputs, self.guards):
+            self.uses[o] += 2  # read by the caller or a guard: never written into a reader
         # buffers: a view keeps the array it views alive (no in-place update while it lives)
         values = graph.values
         arrays = [i for i in self.order if type(values[i]) is np.ndarray]
@@ -417,14 +420,15 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     plan = _Plan(graph, out_nodes, guards)
     ns = Namespace(reserved=params_names)
     prims, argvals_l, values, params_l = graph.prims, graph.argvals, graph.values, graph.params
-    args_l, uses, guarded, outputs = plan.args, plan.uses, plan.guards, plan.outputs
+    args_l, uses, guarded = plan.args, plan.uses, plan.guards
     var = [None] * len(prims)    # node -> its variable (or a constant's text)
     texts = [None] * len(prims)  # node -> (text, precedence, depth) where it is read: its
     #                              variable, or (large traces) a float used once, written inline
     lines = [f"def {name}({', '.join(params_names)}):"]
     inputs = dict(zip(graph.input_refs, params_names))
-    inline = len(plan.order) > INLINE_ABOVE
-    operators = {}  # primitive -> (operator, precedence) of its float implementation, or None
+    max_depth = MAX_INLINE_DEPTH if len(plan.order) > INLINE_ABOVE else 0  # 0: no inlining
+    operators = {prim: _BINARY.get(prim.scalar_impl if prim.scalar_impl is not None else prim)
+                 for prim in set(prims)}  # the operator of each float implementation, or None
     scalar = False
     # every value a Python number: a node is on numbers unless a constant argument is not
     numbers_only = _PLAIN.issuperset(map(type, values))
@@ -441,10 +445,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
             continue
         else:  # as eager: math on Python numbers (an error: run eagerly)
             scalar = True
-            operator = operators.get(prim, False)
-            if operator is False:
-                operator = operators[prim] = _BINARY.get(
-                    prim.scalar_impl if prim.scalar_impl is not None else prim)
+            operator = operators[prim]
             refs = args_l[i]
             if operator is not None and len(refs) == 2 and not params_l[i]:  # a + b, inline
                 a, b = refs
@@ -457,8 +458,7 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
                 args, depth = _arguments(refs, argvals, texts, ns)
                 fn = prim.scalar_impl if prim.scalar_impl is not None else prim
                 text, prec = apply_text(prim, args, params_l[i], fn, ns)
-            if inline and depth < MAX_INLINE_DEPTH and uses[i] == 1 and i not in guarded \
-                    and i not in outputs and len(text) <= MAX_INLINE_CHARS:
+            if depth < max_depth and uses[i] == 1 and len(text) <= MAX_INLINE_CHARS:
                 texts[i] = (text, prec, depth + 1)
                 continue
             var[i] = f"w{i + 1}"

@@ -889,11 +889,13 @@ def _rule_comment(prim):
 
 
 def _point(source, at, who):
-    """``(graph, input values, graph at the point)`` of a source, through the project's one
-    source normalizer. Without ``at`` an expression is taken at 1.0 for every input (the
-    program's structure does not depend on the point); a function needs ``at`` (its shapes)."""
+    """``(graph at the point, input values)`` of a source, through the project's one source
+    normalizer. Without ``at`` an expression is taken at 1.0 for every input (the program's
+    structure does not depend on the point); a function needs ``at`` (its shapes)."""
     from adkit.parse import parse
-    from adkit.tables.sources import at_point, single_output
+    from adkit.sources import as_graph
+    from adkit.tables.sources import single_output
+    from adkit.tracing import point_values
     if at is None:
         if isinstance(source, str):
             at = {name: 1.0 for name in parse(source).inputs}
@@ -902,12 +904,9 @@ def _point(source, at, who):
         else:
             raise ADError(f"{who}: give the point for a function, e.g. at={{'x': 1.0}} (it "
                           f"fixes the shapes)")
-    from adkit.sources import as_graph
-    from adkit.tracing import point_values
-    graph = as_graph(source, at, who)
-    values = point_values(list(graph.inputs), at, who)
-    single_output(graph, who)
-    return graph, values, at_point(graph, values)
+    point = as_graph(source, at, who)  # a copy with every node's value at the point
+    single_output(point, who)
+    return point, point_values(list(point.inputs), at, who)
 
 
 def _check_names(graph, who):
@@ -936,9 +935,9 @@ def tangent_program(source, at=None):
     (10.909297426825681, 4.583853163452858)
     """
     from adkit.tables.formulas import Formula, tangent_formula
-    graph, values, point = _point(source, at, "tangent_program")
-    _check_names(graph, "tangent_program")
-    ns = Namespace(reserved=list(graph.inputs) + [f"{n}_dot" for n in graph.inputs])
+    point, values = _point(source, at, "tangent_program")
+    _check_names(point, "tangent_program")
+    ns = Namespace(reserved=list(point.inputs) + [f"{n}_dot" for n in point.inputs])
     values_text = _value_lines(point, ns)
     tangents = list(point.values)  # stand-ins of the right shapes: the formulas need no numbers
     lines, rows = [], []
@@ -986,9 +985,9 @@ def adjoint_program(source, at=None):
     """
     from adkit.reverse import backward
     from adkit.tables.formulas import Formula, adjoint_terms
-    graph, values, point = _point(source, at, "adjoint_program")
-    _check_names(graph, "adjoint_program")
-    ns = Namespace(reserved=list(graph.inputs) + ["z_bar"])
+    point, values = _point(source, at, "adjoint_program")
+    _check_names(point, "adjoint_program")
+    ns = Namespace(reserved=list(point.inputs) + ["z_bar"])
     lines = list(_value_lines(point, ns).values())
     out = point.outputs[0]
     seed = 1.0 if np.ndim(point.values[out]) == 0 else np.ones(np.shape(point.values[out]))

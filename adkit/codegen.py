@@ -718,9 +718,16 @@ class Compiled:
     def _trace(self, args, kwargs, traced):
         """Run f on tracers, generate and compile its program; returns it and f's result."""
         with _no_garbage_collection():
-            return self._trace_and_emit(args, kwargs, traced)
+            source, namespace, scalar, n_nodes, result = self._trace_and_emit(args, kwargs,
+                                                                              traced)
+            # the trace is freed by now: Python's compiler reuses its memory (a long program
+            # needs as much again; fresh pages cost a fault each)
+            fn = _load(source, namespace, self.__name__)
+        return Specialisation(source, fn, scalar, n_nodes, source.count("\n") - 2), result
 
     def _trace_and_emit(self, args, kwargs, traced):
+        """The program's source and namespace, whether it runs math on floats, the trace's
+        length and f's own result."""
         from adkit.tracing import as_input
         self.traces += 1
         graph = Graph()
@@ -737,10 +744,7 @@ class Compiled:
         with np.errstate(all="ignore"):
             source, namespace, scalar = emit(graph, names, tree, graph.guards,
                                              name=_function_name(self.__name__))
-        fn = _load(source, namespace, self.__name__)
-        statements = source.count("\n") - 2
-        spec = Specialisation(source, fn, scalar, len(graph.prims), statements)
-        return spec, _values(tree, graph)
+        return source, namespace, scalar, len(graph.prims), _values(tree, graph)
 
 
 @contextlib.contextmanager

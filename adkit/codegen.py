@@ -79,7 +79,7 @@ _METHODS = {impl: method for impl, method in (
 _IN_PLACE = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide: "/="}
 _COMMUTATIVE = {np.add, np.multiply}
 _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives inf/nan
-_PLAIN = (float, int, bool)
+_PLAIN = frozenset((float, int, bool))
 # Large traces write a float used once straight into the expression that uses it (fewer
 # statements: Python compiles and runs them faster); small ones keep one statement per node.
 INLINE_ABOVE = 1000
@@ -199,15 +199,6 @@ def _constant_arg(c, ns):
     return text, (_UNARY_PREC if negative else _ATOM)
 
 
-def _is_scalar_node(argvals, value):
-    if type(value) not in _PLAIN:
-        return False
-    for a in argvals:
-        if type(a) not in _PLAIN:
-            return False
-    return True
-
-
 # -- from a trace to a program ------------------------------------------------------------------
 
 def _live_nodes(graph, roots):
@@ -215,9 +206,10 @@ def _live_nodes(graph, roots):
     live = [False] * len(graph.prims)
     for r in roots:
         live[r] = True
+    refs = graph.refs
     for i in range(len(graph.prims) - 1, -1, -1):
         if live[i]:
-            for r in graph.refs[i]:
+            for r in refs[i]:
                 if r is not None:
                     live[r] = True
     return live
@@ -242,33 +234,55 @@ def _params_key(params):
 
 
 def _common_subexpressions(graph, live):
-    """canon[i]: the first node computing the same primitive on the same arguments as node i."""
-    canon = list(range(len(graph.prims)))
+    """One pass over the live nodes: ``canon[i]``, the first node computing the same primitive
+    on the same arguments as node i; the nodes to write (``order``); each one's arguments as
+    canonical nodes (None for a constant); how often and where each node is last read."""
+    n = len(graph.prims)
+    canon = list(range(n))
+    args, uses, last_use, order = [None] * n, [0] * n, [-1] * n, []
     seen, ones = {}, {}
+    setdefault = seen.setdefault
     values = graph.values
-    for i, (prim, refs, argvals, params) in enumerate(zip(graph.prims, graph.refs, graph.argvals,
-                                                          graph.params)):
-        if not live[i] or prim is INPUT:
+    renamed = False  # canon is the identity until a first duplicate
+    for i, alive, prim, refs, argvals, params in zip(range(n), live, graph.prims, graph.refs,
+                                                      graph.argvals, graph.params):
+        if not alive:
             continue
-        if prim is CONST:
-            key = (CONST, _constant_key(params["value"]))
-        else:
+        if prim is INPUT or prim is CONST:
+            if prim is CONST:
+                j = setdefault((CONST, _constant_key(params["value"])), i)
+                if j != i:
+                    canon[i] = j
+                    renamed = True
+                    continue
+            args[i] = ()
+            order.append(i)
+            continue
+        if renamed:
+            refs = tuple([None if r is None else canon[r] for r in refs])
+        if None in refs:
             if prim.impl is np.multiply:
                 same = _times_one(refs, argvals, values[i], values, ones)
                 if same is not None:  # the seed 1 of a sweep: w̄ · 1 is w̄
-                    canon[i] = canon[same]
+                    canon[i] = same
+                    renamed = True
                     continue
-            if len(refs) == 2:  # the common case, without a generator
-                a, b = refs
-                key = (prim, canon[a] if a is not None else _constant_key(argvals[0]),
-                       canon[b] if b is not None else _constant_key(argvals[1]),
-                       _params_key(params) if params else ())
-            else:
-                key = (prim, tuple(canon[r] if r is not None else _constant_key(c)
-                                   for r, c in zip(refs, argvals)),
-                       _params_key(params) if params else ())
-        canon[i] = seen.setdefault(key, i)
-    return canon
+            key = (prim, refs, tuple([_constant_key(c) for r, c in zip(refs, argvals)
+                                      if r is None]), _params_key(params) if params else ())
+        else:
+            key = (prim, refs, _params_key(params)) if params else (prim, refs)
+        j = setdefault(key, i)
+        if j != i:
+            canon[i] = j
+            renamed = True
+            continue
+        args[i] = refs
+        order.append(i)
+        for r in refs:
+            if r is not None:
+                uses[r] += 1
+                last_use[r] = i
+    return canon, order, args, uses, last_use
 
 
 def _is_one(c, known):
@@ -328,22 +342,10 @@ class _Plan:
         self.graph = graph
         roots = list(out_nodes) + [g for g, _ in guards]
         live = _live_nodes(graph, roots)
-        self.canon = canon = _common_subexpressions(graph, live)
-        self.order = [i for i in range(len(graph.prims)) if live[i] and canon[i] == i]
+        self.canon, self.order, self.args, self.uses, self.last_use = \
+            _common_subexpressions(graph, live)
+        canon, last_use = self.canon, self.last_use
         never = len(graph.prims) + 1
-        self.args = [None] * len(graph.prims)       # per node: its arguments' nodes (canonical)
-        self.last_use = last_use = [-1] * len(graph.prims)
-        self.uses = uses = [0] * len(graph.prims)
-        all_refs = graph.refs
-        for i in self.order:
-            args = []
-            for r in all_refs[i]:
-                if r is not None:
-                    r = canon[r]
-                    last_use[r] = i
-                    uses[r] += 1
-                args.append(r)
-            self.args[i] = args
         self.outputs = {canon[o] for o in out_nodes}
         self.guards = {}
         for g, expected in guards:
@@ -352,16 +354,19 @@ class _Plan:
             self.last_use[g] = max(self.last_use[g], g)
         for o in out_nodes:
             self.last_use[canon[o]] = never
+        for o in itertools.chain(self.outputs, self.guards):
+            self.uses[o] += 2  # read by the caller or a guard: never written into a reader
         # buffers: a view keeps the array it views alive (no in-place update while it lives)
         values = graph.values
-        fresh = [i for i in self.order if type(values[i]) is np.ndarray and _fresh(graph, i)]
+        arrays = [i for i in self.order if type(values[i]) is np.ndarray]
+        fresh = [i for i in arrays if _fresh(graph, i)]
         self.buffer = {i: i for i in fresh}
         self.buffer_end = {i: max(last_use[i], i) for i in fresh}
         spans = sorted((_bounds(graph.values[i]), i) for i in fresh)
         starts = [span[0] for span, _ in spans]
-        for i in (self.order if spans else ()):
+        for i in (arrays if spans else ()):
             v = values[i]
-            if type(v) is np.ndarray and i not in self.buffer and v.size:
+            if i not in self.buffer and v.size:
                 low, high = _bounds(v)
                 k = bisect.bisect_right(starts, high - 1) - 1
                 while k >= 0 and spans[k][0][1] > low:  # every fresh buffer this view overlaps
@@ -414,76 +419,90 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     out_nodes = [leaf for kind, leaf in _leaves(out_tree) if kind == "node"]
     plan = _Plan(graph, out_nodes, guards)
     ns = Namespace(reserved=params_names)
-    var = {}
+    prims, argvals_l, values, params_l = graph.prims, graph.argvals, graph.values, graph.params
+    args_l, uses, guarded = plan.args, plan.uses, plan.guards
+    var = [None] * len(prims)    # node -> its variable (or a constant's text)
+    texts = [None] * len(prims)  # node -> (text, precedence, depth) where it is read: its
+    #                              variable, or (large traces) a float used once, written inline
     lines = [f"def {name}({', '.join(params_names)}):"]
     inputs = dict(zip(graph.input_refs, params_names))
+    max_depth = MAX_INLINE_DEPTH if len(plan.order) > INLINE_ABOVE else 0  # 0: no inlining
+    operators = {prim: _BINARY.get(prim.scalar_impl if prim.scalar_impl is not None else prim)
+                 for prim in set(prims)}  # the operator of each float implementation, or None
     scalar = False
-    inline = len(plan.order) > INLINE_ABOVE
-    inlined = {}  # node -> (text, precedence, depth): a float used once, written into its user
+    # every value a Python number: a node is on numbers unless a constant argument is not
+    numbers_only = _PLAIN.issuperset(map(type, values))
     for i in plan.order:
-        prim, value = graph.prims[i], graph.values[i]
-        if prim is INPUT:
-            var[i] = f"w{i + 1}"
-            lines.append(f"    w{i + 1} = {inputs[i]}")
-            lines.extend("    " + _guard_text(var[i], e, ns) for e in plan.guards.get(i, ()))
+        prim, argvals = prims[i], argvals_l[i]
+        if prim is INPUT or prim is CONST:
+            if prim is INPUT:
+                lines.append(f"    w{i + 1} = {inputs[i]}")
+            var[i] = ns.constant(params_l[i]["value"]) if prim is CONST else f"w{i + 1}"
+            texts[i] = (var[i], _ATOM, 0)
+        elif not (numbers_only and None not in args_l[i] or type(values[i]) in _PLAIN
+                  and _PLAIN.issuperset(map(type, argvals))):
+            _array_statement(graph, plan, i, prim, texts, var, lines, ns)
             continue
-        if prim is CONST:
-            var[i] = ns.constant(graph.params[i]["value"])
-            continue
-        argvals = graph.argvals[i]
-        scalar_node = _is_scalar_node(argvals, value)
-        fn = (prim.scalar_impl if prim.scalar_impl is not None else prim) if scalar_node \
-            else prim.impl  # as eager: math on Python numbers (errors: run eagerly), numpy else
-        scalar = scalar or scalar_node
-        args, depth = _arguments(plan.args[i], argvals, var, inlined, ns)
-        if scalar_node and inline and depth < MAX_INLINE_DEPTH and plan.uses[i] == 1 \
-                and i not in plan.guards and i not in plan.outputs:
-            if fn in _BINARY and len(args) == 2 and not graph.params[i]:  # the hot case, inline
-                op, prec = _BINARY[fn]
-                (a, pa), (b, pb) = args
+        else:  # as eager: math on Python numbers (an error: run eagerly)
+            scalar = True
+            operator = operators[prim]
+            refs = args_l[i]
+            if operator is not None and len(refs) == 2 and not params_l[i]:  # a + b, inline
+                a, b = refs
+                a, pa, depth = texts[a] if a is not None else _constant_arg(argvals[0], ns) + (0,)
+                b, pb, db = texts[b] if b is not None else _constant_arg(argvals[1], ns) + (0,)
+                op, prec = operator
                 text = f"{f'({a})' if pa < prec else a} {op} {f'({b})' if pb <= prec else b}"
+                depth = db if db > depth else depth
             else:
-                text, prec = apply_text(prim, args, graph.params[i], fn, ns)
-            if len(text) <= MAX_INLINE_CHARS:
-                inlined[i] = (text, prec, depth + 1)
+                args, depth = _arguments(refs, argvals, texts, ns)
+                fn = prim.scalar_impl if prim.scalar_impl is not None else prim
+                text, prec = apply_text(prim, args, params_l[i], fn, ns)
+            if depth < max_depth and uses[i] == 1 and len(text) <= MAX_INLINE_CHARS:
+                texts[i] = (text, prec, depth + 1)
                 continue
             var[i] = f"w{i + 1}"
+            texts[i] = (var[i], _ATOM, 0)
             lines.append(f"    w{i + 1} = {text}  # {prim.name}")
-            continue
-        target = None if scalar_node else _in_place_target(plan, i, fn)
-        if target is None:
-            text, _ = apply_text(prim, args, graph.params[i], fn, ns,
-                                 array=type(argvals[0]) is np.ndarray if argvals else False)
-            var[i] = f"w{i + 1}"
-            lines.append(f"    w{i + 1} = {text}  # {prim.name}")
-        else:
-            lines.append("    " + _in_place_text(prim, fn, args, target, ns, i))
-            r = plan.args[i][target]
-            var[i] = var[r]  # node i now lives in r's buffer, under r's name
-            b = plan.buffer[i] = plan.buffer[r]
-            plan.buffer_end[b] = plan.buffer_end.get(i, max(plan.last_use[i], i))
-        for expected in plan.guards.get(i, ()):
-            lines.append("    " + _guard_text(var[i], expected, ns))
-        if not scalar_node:
-            lines.extend(_dels(graph, plan, var, i, target))
+        lines.extend("    " + _guard_text(var[i], e, ns) for e in guarded.get(i, ()))
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
 
 
-def _arguments(refs, argvals, var, inlined, ns):
+def _array_statement(graph, plan, i, prim, texts, var, lines, ns):
+    """The statement of a node on arrays: numpy, in place into a dying buffer when it can, its
+    guards, then ``del`` of the large arrays it was the last to read."""
+    fn = prim.impl
+    args, _ = _arguments(plan.args[i], graph.argvals[i], texts, ns)
+    target = _in_place_target(plan, i, fn)
+    if target is None:
+        argvals = graph.argvals[i]
+        text, _ = apply_text(prim, args, graph.params[i], fn, ns,
+                             array=type(argvals[0]) is np.ndarray if argvals else False)
+        var[i] = f"w{i + 1}"
+        lines.append(f"    w{i + 1} = {text}  # {prim.name}")
+    else:
+        lines.append("    " + _in_place_text(prim, fn, args, target, ns, i))
+        r = plan.args[i][target]
+        var[i] = var[r]  # node i now lives in r's buffer, under r's name
+        b = plan.buffer[i] = plan.buffer[r]
+        plan.buffer_end[b] = plan.buffer_end.get(i, max(plan.last_use[i], i))
+    texts[i] = (var[i], _ATOM, 0)
+    lines.extend("    " + _guard_text(var[i], e, ns) for e in plan.guards.get(i, ()))
+    lines.extend(_dels(graph, plan, var, i, target))
+
+
+def _arguments(refs, argvals, texts, ns):
     """A node's arguments as ``(text, precedence)``, and the deepest inlined one's depth."""
     args, depth = [], 0
     for r, c in zip(refs, argvals):
         if r is None:
             args.append(_constant_arg(c, ns))
         else:
-            got = inlined.pop(r, None)
-            if got is None:
-                args.append((var[r], _ATOM))
-            else:
-                args.append(got[:2])
-                if got[2] > depth:
-                    depth = got[2]
+            text, prec, d = texts[r]
+            args.append((text, prec))
+            if d > depth:
+                depth = d
     return args, depth
 
 
@@ -699,9 +718,16 @@ class Compiled:
     def _trace(self, args, kwargs, traced):
         """Run f on tracers, generate and compile its program; returns it and f's result."""
         with _no_garbage_collection():
-            return self._trace_and_emit(args, kwargs, traced)
+            source, namespace, scalar, n_nodes, result = self._trace_and_emit(args, kwargs,
+                                                                              traced)
+            # the trace is freed by now: Python's compiler reuses its memory (a long program
+            # needs as much again; fresh pages cost a fault each)
+            fn = _load(source, namespace, self.__name__)
+        return Specialisation(source, fn, scalar, n_nodes, source.count("\n") - 2), result
 
     def _trace_and_emit(self, args, kwargs, traced):
+        """The program's source and namespace, whether it runs math on floats, the trace's
+        length and f's own result."""
         from adkit.tracing import as_input
         self.traces += 1
         graph = Graph()
@@ -718,10 +744,7 @@ class Compiled:
         with np.errstate(all="ignore"):
             source, namespace, scalar = emit(graph, names, tree, graph.guards,
                                              name=_function_name(self.__name__))
-        fn = _load(source, namespace, self.__name__)
-        statements = source.count("\n") - 2
-        spec = Specialisation(source, fn, scalar, len(graph.prims), statements)
-        return spec, _values(tree, graph)
+        return source, namespace, scalar, len(graph.prims), _values(tree, graph)
 
 
 @contextlib.contextmanager
@@ -870,11 +893,13 @@ def _rule_comment(prim):
 
 
 def _point(source, at, who):
-    """``(graph, input values, graph at the point)`` of a source, through the project's one
-    source normalizer. Without ``at`` an expression is taken at 1.0 for every input (the
-    program's structure does not depend on the point); a function needs ``at`` (its shapes)."""
+    """``(graph at the point, input values)`` of a source, through the project's one source
+    normalizer. Without ``at`` an expression is taken at 1.0 for every input (the program's
+    structure does not depend on the point); a function needs ``at`` (its shapes)."""
     from adkit.parse import parse
-    from adkit.tables.sources import at_point, single_output
+    from adkit.sources import as_graph
+    from adkit.tables.sources import single_output
+    from adkit.tracing import point_values
     if at is None:
         if isinstance(source, str):
             at = {name: 1.0 for name in parse(source).inputs}
@@ -883,12 +908,9 @@ def _point(source, at, who):
         else:
             raise ADError(f"{who}: give the point for a function, e.g. at={{'x': 1.0}} (it "
                           f"fixes the shapes)")
-    from adkit.sources import as_graph
-    from adkit.tracing import point_values
-    graph = as_graph(source, at, who)
-    values = point_values(list(graph.inputs), at, who)
-    single_output(graph, who)
-    return graph, values, at_point(graph, values)
+    point = as_graph(source, at, who)  # a copy with every node's value at the point
+    single_output(point, who)
+    return point, point_values(list(point.inputs), at, who)
 
 
 def _check_names(graph, who):
@@ -917,9 +939,9 @@ def tangent_program(source, at=None):
     (10.909297426825681, 4.583853163452858)
     """
     from adkit.tables.formulas import Formula, tangent_formula
-    graph, values, point = _point(source, at, "tangent_program")
-    _check_names(graph, "tangent_program")
-    ns = Namespace(reserved=list(graph.inputs) + [f"{n}_dot" for n in graph.inputs])
+    point, values = _point(source, at, "tangent_program")
+    _check_names(point, "tangent_program")
+    ns = Namespace(reserved=list(point.inputs) + [f"{n}_dot" for n in point.inputs])
     values_text = _value_lines(point, ns)
     tangents = list(point.values)  # stand-ins of the right shapes: the formulas need no numbers
     lines, rows = [], []
@@ -967,9 +989,9 @@ def adjoint_program(source, at=None):
     """
     from adkit.reverse import backward
     from adkit.tables.formulas import Formula, adjoint_terms
-    graph, values, point = _point(source, at, "adjoint_program")
-    _check_names(graph, "adjoint_program")
-    ns = Namespace(reserved=list(graph.inputs) + ["z_bar"])
+    point, values = _point(source, at, "adjoint_program")
+    _check_names(point, "adjoint_program")
+    ns = Namespace(reserved=list(point.inputs) + ["z_bar"])
     lines = list(_value_lines(point, ns).values())
     out = point.outputs[0]
     seed = 1.0 if np.ndim(point.values[out]) == 0 else np.ones(np.shape(point.values[out]))

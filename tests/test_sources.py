@@ -91,9 +91,17 @@ def test_bad_source_says_what_it_expected():
         as_graph(42)
 
 
-def test_tables_as_graph_keeps_its_pair_for_this_wave():
-    from adkit.tables import as_graph as table_source
-    graph, values = table_source("x*y", {"x": 1.0, "y": 2.0})
-    assert graph.inputs == ("x", "y") and values == [1.0, 2.0]
-    assert table_source(f) == (None, ["x"])
-    assert table_source("x*y")[1] is None
+def test_tables_page_and_programs_read_sources_through_the_one_normalizer():
+    import adkit.tables
+    from adkit.codegen import adjoint_program
+    from adkit.pages import page
+    assert not hasattr(adkit.tables, "as_graph")  # adkit.sources.as_graph is the one
+    at = {"x": 1.5, "y": 3.0}
+    for source in ("x*y + sin(x)", ad.parse("x*y + sin(x)"), f):
+        expected = as_graph(source, at)
+        table = ad.reverse_table(source, at=at)
+        assert table.result == pytest.approx({"x": 3.0 + ad.cos(1.5), "y": 1.5})
+        assert table.title in page(source, at=at, mode="reverse")
+        program = adjoint_program(source, at)
+        assert program.inputs == expected.inputs and program.point == [1.5, 3.0]
+        assert program(1.5, 3.0)[0] == pytest.approx(expected.values[expected.outputs[0]])

@@ -47,12 +47,15 @@ def page(source, at=None, mode="both", quiz=False, *, seed=None, style="slides",
     Returns:
         the HTML text (write it to a file and open it in any browser; nothing is loaded).
     """
-    from adkit.tables import as_graph, forward_table, reverse_table
+    from adkit.sources import as_graph
+    from adkit.tables import forward_table, reverse_table
+    from adkit.tracing import point_values
     if mode not in MODES:
         raise ADError(f"page: mode must be 'forward', 'reverse' or 'both', not {mode!r}")
     if at is None:
         raise ADError("page: the page shows numbers at a point: give at={'x1': 2.0, ...}")
-    graph, values = as_graph(source, at, "page")
+    graph = as_graph(source, at, "page")
+    values = point_values(list(graph.inputs), at, "page")
     if len(graph) > MAX_PAGE_NODES:
         raise ADError(f"page: the graph has {len(graph)} nodes; a page steps through at most "
                       f"{MAX_PAGE_NODES} (use adkit trace for the full table)")

@@ -30,10 +30,10 @@ from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
 from adkit.sources import expression_text
-from adkit.tables.sources import as_graph, graph_at, single_output
+from adkit.tables.sources import graph_at, single_output
 from adkit.tracing import Tracer, as_input
 
-__all__ = ["Row", "Table", "forward_table", "reverse_table", "as_graph", "latex_name"]
+__all__ = ["Row", "Table", "forward_table", "reverse_table", "latex_name"]
 
 
 def _equation(graph, node_names, i, style):

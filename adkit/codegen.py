@@ -32,8 +32,6 @@ def compiled(x1, x2):
 """
 import bisect
 import builtins
-import contextlib
-import gc
 import itertools
 import keyword
 import linecache
@@ -44,7 +42,7 @@ import operator
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, ZERO
+from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, ZERO, paused_gc
 from adkit.graph import CONST, INPUT, Graph, input_names
 from adkit.tracing import Tracer, start
 
@@ -717,7 +715,7 @@ class Compiled:
 
     def _trace(self, args, kwargs, traced):
         """Run f on tracers, generate and compile its program; returns it and f's result."""
-        with _no_garbage_collection():
+        with paused_gc():  # a long trace: the collector would pass over it again and again
             source, namespace, scalar, n_nodes, result = self._trace_and_emit(args, kwargs,
                                                                               traced)
             # the trace is freed by now: Python's compiler reuses its memory (a long program
@@ -745,20 +743,6 @@ class Compiled:
             source, namespace, scalar = emit(graph, names, tree, graph.guards,
                                              name=_function_name(self.__name__))
         return source, namespace, scalar, len(graph.prims), _values(tree, graph)
-
-
-@contextlib.contextmanager
-def _no_garbage_collection():
-    """A trace allocates millions of small objects that live until the code is generated, and
-    makes no reference cycles: the collector's repeated passes over them are a third of the
-    compile time of a long trace."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _function_name(name):

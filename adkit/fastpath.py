@@ -111,7 +111,7 @@ def _sweep(graph, seeds, keep_all, careful):
                 contributions = prim.apply_vjp(g, values[i], all_argvals[i], all_params[i], refs)
                 for ref, arg, c in zip(refs, all_argvals[i], contributions):
                     if ref is not None and c is not None:
-                        _accumulate(adjoint, owned, ref, c, False, shape_of(arg))
+                        _accumulate(adjoint, owned, ref, c, False, arg)
             else:
                 continue  # an input, a constant, or a comparison: nothing flows back
             if not keep_all:
@@ -165,7 +165,7 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray
             unchecked = unchecked or not careful
-        _accumulate(adjoint, owned, ref, c, fresh, shape_of(argvals[k]))
+        _accumulate(adjoint, owned, ref, c, fresh, argvals[k])
     return unchecked
 
 
@@ -182,10 +182,14 @@ def _fits_in(buffer, p):
     return type(p) is np.ndarray and p.dtype == buffer.dtype and p.shape == buffer.shape
 
 
-def _accumulate(adjoint, owned, ref, c, fresh, shape):
-    """adjoint[ref] += c, in place when one side is a buffer only this sweep holds."""
-    if shape_of(c) != shape:
-        c, fresh = unbroadcast(c, shape), False
+def _accumulate(adjoint, owned, ref, c, fresh, arg):
+    """adjoint[ref] += c summed down to the argument's shape, in place when one side is a buffer
+    only this sweep holds."""
+    if type(c) is np.ndarray and type(arg) is np.ndarray:  # the common case, without calls
+        if c.shape != arg.shape:
+            c, fresh = unbroadcast(c, arg.shape), False
+    elif shape_of(c) != shape_of(arg):
+        c, fresh = unbroadcast(c, shape_of(arg)), False
     a = adjoint[ref]
     if a is ZERO:
         adjoint[ref], owned[ref] = c, fresh

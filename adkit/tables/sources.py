@@ -4,7 +4,7 @@ import numpy as np
 from adkit import sources
 from adkit.core import ADError
 from adkit.graph import Graph
-from adkit.sources import expression_text  # noqa: F401  (re-exported)
+from adkit.printing import expression_text  # noqa: F401  (re-exported)
 from adkit.tracing import point_values
 
 

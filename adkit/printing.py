@@ -11,7 +11,7 @@ import unicodedata
 
 import numpy as np
 
-from adkit.core import ADError, ATOM_PREC, MUL_PREC, NEG_PREC, POW_PREC
+from adkit.core import ADError, ATOM_PREC, GREEK, MUL_PREC, NEG_PREC, POW_PREC
 from adkit.graph import CONST, INPUT
 
 _NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
@@ -173,8 +173,7 @@ def apply_notation(prim, args, params, style="text"):
     return f"{symbol}({', '.join(parts)})", ATOM_PREC
 
 
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-          "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+_GREEK = set(GREEK)
 
 
 def _latex_subscript(text):

@@ -121,7 +121,8 @@ def add_parser(subparsers):
     parser.add_argument("--no-numbers", action="store_true",
                         help="leave out the number columns (the bare slide table)")
     parser.add_argument("--exact", action="store_true",
-                        help="exact numbers as sympy computes them (ln 2, 1/3, √2; scalars)")
+                        help="exact numbers as sympy computes them (ln 2, 1/3, √2; scalars; CSV "
+                             "adds primal_exact and value_exact columns)")
     parser.add_argument("--substitute", action="store_true",
                         help="show the numbers put into each formula (= 5 · 1 + 2 · 0 = 5); "
                              "the reverse table then has one += row per edge")

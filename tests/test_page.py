@@ -293,6 +293,16 @@ def test_browser_step_size_demo(driver, tmp_path):
     assert severe_logs(driver) == []
 
 
+def test_browser_step_size_demo_s_first_frame_shows_the_starting_line(driver, tmp_path):
+    from selenium.webdriver.common.by import By
+    _open(driver, tmp_path, step_size_demo(), "gd.html")
+    line = driver.find_element(By.CSS_SELECTOR, "#fit line[stroke='#c0392b']")
+    top, bottom = 10, 340 - 38  # the plot area of the 420×340 panel (margin 38)
+    for end in ("y1", "y2"):
+        assert top <= float(line.get_attribute(end)) <= bottom, line.get_attribute(end)
+    assert driver.find_element(By.ID, "step-count").text == "0"
+
+
 @pytest.mark.parametrize("name", ["adkit.pages.stepper", "adkit.progress", "adkit.lessons_runner"])
 def test_docstring_examples(name):
     import doctest

@@ -43,7 +43,7 @@ import numpy as np
 
 from adkit import primitives as P
 from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, ZERO, paused_gc
-from adkit.graph import CONST, INPUT, Graph, input_names
+from adkit.graph import CONST, INPUT, Graph, input_names, same_value
 from adkit.tracing import Tracer, start
 
 __all__ = ["compile", "Compiled", "Program", "tangent_program", "adjoint_program"]
@@ -98,11 +98,6 @@ class _Retrace:
 RETRACE = _Retrace()
 
 
-def _same(value, expected):
-    """A guard on a value read off the trace (an index mask): the same shape and elements."""
-    return np.shape(value) == np.shape(expected) and bool(np.all(value == expected))
-
-
 # -- the emitter: one primitive application as Python text ------------------------------------
 
 def _literal(v):
@@ -129,7 +124,7 @@ class Namespace:
     """The names generated code refers to: functions and constants, never printed values."""
 
     def __init__(self, reserved=()):
-        self.values = {"RETRACE": RETRACE, "same": _same}
+        self.values = {"RETRACE": RETRACE, "same": same_value}
         self._taken = set(reserved) | set(self.values)
         self._by_id = {}
 

@@ -10,7 +10,9 @@ level, so an inner sweep never mistakes an outer sweep's values for its own.
 import contextlib
 import gc
 import itertools
+import math
 import numbers
+import re
 
 import numpy as np
 
@@ -355,18 +357,49 @@ def lean(prim, refs, argvals, value):
 PRIMITIVES = {}   # the table: name -> Primitive, in definition order
 _BUILT_IN = set()  # names defined by adkit.primitives: modules bind them directly, so they stay
 
+# How text names the table (adkit.parse reads these): constants, and other spellings of the
+# table's functions (sympy's, the slides', numpy's arc-, ISO's ar-).
+CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
+ALIASES = {"ln": "log", "Abs": "abs", "max": "maximum", "Max": "maximum", "min": "minimum",
+           "Min": "minimum", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
+           "atan2": "arctan2", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
+           "arsinh": "arcsinh", "arcosh": "arccosh", "artanh": "arctanh", "lg": "log10"}
+GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+         "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega")
+# A variable's name in the lectures: one letter (x, W, θ, ẇ) or a Greek letter's name, with an
+# index (x1, x_2, theta0). The parser reads a registered function's name as that function
+# wherever it appears, so a primitive with such a name would make ``x*2`` unreadable.
+_VARIABLE_NAME = re.compile(r"(?:[^\W\d_][\u0300-\u036f]?|" + "|".join(GREEK) + r")_?\d*")
+
+
+def _shadowing(name):
+    """Why ``name`` cannot name a registered function (it reads as something else), or None."""
+    if name in CONSTANTS:
+        return f"is the constant {name} in expressions"
+    if name in ALIASES:
+        return f"is how expressions write {ALIASES[name]}"
+    if _VARIABLE_NAME.fullmatch(name):
+        return f"reads as a variable in expressions ({name}*2 would read {name} as the function)"
+    return None
+
 
 def register(prim):
     """Add a primitive to the table (and return it); names are unique.
 
     A registered elementwise primitive is usable everywhere: called on floats, arrays, Duals
     and traced values, in ``ad.parse`` (as ``name(x)``), the tables, ``check`` and grading.
+    Its name cannot be one that text reads otherwise: a variable's (``x``, ``w3``, ``theta``),
+    a constant (``pi``, ``e``) or another spelling of a function (``ln``, ``max``).
     """
     if not isinstance(prim, Primitive):
         raise ADError(f"register: expected an ad.Primitive, got {type(prim).__name__}")
     if not isinstance(prim.name, str) or not prim.name.isidentifier():
         raise ADError(f"register: the name {prim.name!r} is not a name the parser can read "
                       f"(letters, digits and _, not starting with a digit)")
+    shadowing = _shadowing(prim.name)
+    if shadowing:
+        raise ADError(f"register: the name {prim.name!r} {shadowing}; give the primitive a "
+                      f"function's name, such as 'my_{prim.name}'")
     if prim.differentiable and prim.partials is None and prim.vjp is None:
         raise ADError(f"register: {prim.name!r} has no derivative rule: give partials= "
                       f"(elementwise) or jvp= and vjp=, or differentiable=False")

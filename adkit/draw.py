@@ -38,6 +38,7 @@ WIRE_FONT = 13
 LAYER_GAP = 3.0   # inches between columns at least (one data unit is one inch)
 WIRE_ROOM = 1.5   # inches of bare wire between the boxes of neighbouring columns, for the numbers
 ROW_GAP = 1.6     # inches between nodes of one column
+CROSSING_ROOM = 0.6  # more wire in a gap for each pair of wires crossing there (up to two)
 OUTPUT_STUB = 1.6  # inches of wire from the output's box to its name
 MAX_DRAWN_NODES = 60  # larger graphs are unreadable as drawings: refused with a message
 
@@ -170,7 +171,7 @@ def layout(graph, widths=None):
     last = max(column, default=0)
     members, feeds = _slots(graph, column, last)
     y = _heights(members, feeds)
-    column_x = _column_x(graph, column, last, members, widths)
+    column_x = _column_x(graph, column, last, members, widths, y)
     positions = [(column_x[column[i]], y[i]) for i in range(len(graph))]
     routes = {}
     for i, refs in enumerate(graph.refs):
@@ -243,18 +244,23 @@ def _heights(members, feeds):
     return y
 
 
-def _column_x(graph, column, last, members, widths):
+def _column_x(graph, column, last, members, widths, y):
     """Each column's x: LAYER_GAP apart, or more where wide boxes or many wires need room."""
     widest = [max((widths[i] for i in slots if isinstance(i, int)), default=0.0) if widths else 0.0
               for slots in members]
-    # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider
-    leaving = [0] * (last + 1)
+    # wires leaving a column carry their numbers in the gap after it: a busy gap gets wider,
+    # and so does one where they cross (two wires' numbers then sit either side of the crossing)
+    leaving = [[] for _ in range(last + 1)]
     for i, refs in enumerate(graph.refs):
         for r in dict.fromkeys(r for r in refs if r is not None):
-            leaving[column[r]] += 1
+            c = column[r]
+            leaving[c].append((y[r], y[(r, i, c + 1)] if column[i] > c + 1 else y[i]))
     column_x = [0.0]
     for c in range(1, last + 1):
-        room = WIRE_ROOM + 0.45 * max(0, leaving[c - 1] - 3)
+        wires = leaving[c - 1]
+        crossings = sum((a0 - b0) * (a1 - b1) < 0 for k, (a0, a1) in enumerate(wires)
+                        for b0, b1 in wires[k + 1:])
+        room = WIRE_ROOM + 0.45 * max(0, len(wires) - 3) + CROSSING_ROOM * min(crossings, 2)
         column_x.append(column_x[-1] + max(LAYER_GAP, (widest[c - 1] + widest[c]) / 2 + room))
     return column_x
 
@@ -395,8 +401,11 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
     for (x, _), width in zip(positions, picture.widths):
         widest[x] = max(widest.get(x, 0.0), width)
     boxes, taken = _draw_nodes(ax, picture, node_notes, highlight, faded)
+    paths = {(r, i): [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
+             for r, i in picture.wires_list()}
+    segments = [(p, q) for points in paths.values() for p, q in zip(points, points[1:])]
     for r, i in picture.wires_list():
-        points = [positions[r]] + picture.routes.get((r, i), []) + [positions[i]]
+        points = paths[(r, i)]
         alpha = 0.3 if i in faded else 1.0
         for k in range(len(points) - 1):  # one patch per bend; only the last has the arrowhead
             last = k == len(points) - 2
@@ -413,7 +422,8 @@ def render(ax, picture, *, wire_text=None, node_notes=None, highlight=(), faded=
         start = points[0][0] + picture.widths[r] / 2
         lx, ly = _label_spot(points[0], points[1], start,
                              points[1][0] - widest.get(points[1][0], picture.widths[i]) / 2,
-                             [text for text, _ in labels], taken)
+                             [text for text, _ in labels], taken,
+                             _crossings(points[0], points[1], segments))
         for k, (label, colour) in enumerate(labels):
             ax.annotate(label, (lx, ly), xytext=(0, 7 if k == 0 else -7), textcoords="offset points",
                         ha="center", va="bottom" if k == 0 else "top", fontsize=WIRE_FONT,
@@ -479,22 +489,46 @@ def _text_width(text):
 
 
 # where along a stretch of wire its numbers may sit: the middle first, then outwards
-FRACTIONS = sorted((k / 20 for k in range(2, 19)), key=lambda f: (abs(f - 0.5), f))
+FRACTIONS = sorted((k / 20 for k in range(21)), key=lambda f: (abs(f - 0.5), f))
 
 
-def _label_spot(a, b, start, end, texts, taken):
+def _crossings(a, b, segments):
+    """The x of every point where another wire's segment crosses the segment a→b."""
+    (x0, y0), (x1, y1) = a, b
+    found = []
+    for (u0, v0), (u1, v1) in segments:
+        if a in ((u0, v0), (u1, v1)) or b in ((u0, v0), (u1, v1)):
+            continue  # a wire from the same box or into the same box: they meet, not cross
+        d = (x1 - x0) * (v1 - v0) - (y1 - y0) * (u1 - u0)
+        if abs(d) < 1e-12:
+            continue
+        t = ((u0 - x0) * (v1 - v0) - (v0 - y0) * (u1 - u0)) / d
+        s = ((u0 - x0) * (y1 - y0) - (v0 - y0) * (x1 - x0)) / d
+        if 0 < t < 1 and 0 < s < 1:
+            found.append(x0 + t * (x1 - x0))
+    return found
+
+
+def _label_spot(a, b, start, end, texts, taken, crossings=()):
     """Where on the stretch of wire a→b between x = start and x = end the numbers go.
 
     The middle if it is free, else the first free spot of a few along the stretch (else the
     least crowded); the numbers' rectangle (one above the wire, one below) joins ``taken``.
+    The numbers stay between the boxes: their centre moves over the stretch less their width;
+    and off the points where other wires cross this one (the crossing wire's numbers would
+    want that spot too).
     """
     (x0, y0), (x1, y1) = a, b
     width = max(_text_width(t) for t in texts)
     line = (WIRE_FONT + 2) / 72  # inches of one line of numbers
     below = line + 0.1 if len(texts) > 1 else 0.0
+    low, high = start + width / 2, end - width / 2
+    if low > high:  # a stretch narrower than the numbers: its middle
+        low = high = (start + end) / 2
+    spots = [low + fraction * (high - low) for fraction in FRACTIONS]
+    spots.sort(key=lambda x: any(abs(x - c) < width / 2 + 0.1 for c in crossings))  # stable
     best = None
-    for fraction in FRACTIONS:
-        x = start + fraction * (end - start)
+    for x in spots:
         t = min(1.0, max(0.0, (x - x0) / max(x1 - x0, 1e-9)))
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         rect = (x - width / 2, x + width / 2, y - below, y + line + 0.1)

@@ -49,6 +49,11 @@ class Graph:
     works through it.
     """
 
+    # The Python decisions taken while tracing, ``(node, value)`` pairs (a branch's bool, or
+    # the value a sort order or index was read from), which a replay checks; None: not recorded
+    # (a parsed graph, a gradient's own tape). ad.trace and ad.compile set a list.
+    guards = None
+
     def __init__(self, *, abstract=False, lean=False):
         self.prims = []          # the primitive of each node, in recording order
         self.refs = []           # the nodes each node reads (None for a constant argument)
@@ -163,7 +168,28 @@ class Graph:
                 continue
             args = [c if r is None else env[r] for r, c in zip(refs, argvals)]
             env[i] = prim(*args, **params)
+        if self.guards:
+            self.check_guards(env, input_values)
         return env
+
+    def check_guards(self, env, input_values):
+        """Raise when the replay in ``env`` decides a recorded branch, sort order or index
+        differently from the trace: the graph then is another function's (never a silent
+        wrong number). A traced value is read through ``concrete``, so an outer ad.compile
+        guards the same decision."""
+        from adkit.arrays import value_of
+        for i, expected in self.guards:
+            got = value_of(env[i])
+            if got is None:  # symbolic values: no point to check
+                continue
+            if type(expected) is bool:
+                if bool(got) == expected:
+                    continue
+                got = bool(got)
+            elif same_value(got, expected):
+                continue
+            from adkit.printing import guard_message
+            raise ADError(guard_message(self, i, expected, got, input_values))
 
     def at_point(self, input_values):
         """A copy of the graph whose nodes carry their values at the point (indices kept).
@@ -180,6 +206,8 @@ class Graph:
                 args = tuple(c if r is None else env[r] for r, c in zip(refs, argvals))
                 point.add_node(prim, refs, args, params, env[i])
         point.outputs = list(self.outputs)
+        if self.guards:  # checked at this point above: the copy replays under the same ones
+            point.guards = list(self.guards)
         return point
 
     # -- printing ---------------------------------------------------------------------------
@@ -214,6 +242,20 @@ class Graph:
             return graph_to_dot(self)
         from adkit.draw import to_dot
         return to_dot(self, at, gradients)
+
+
+def same_value(value, expected):
+    """A guard on a value read off the trace (an index mask, what a sort order or argmax was
+    read from): the same shape and elements (nan where the trace had nan)."""
+    if np.shape(value) != np.shape(expected):
+        return False
+    equal = value == expected
+    if np.all(equal):
+        return True
+    try:
+        return bool(np.all(equal | (np.isnan(value) & np.isnan(expected))))
+    except TypeError:  # integers, bools: no nan
+        return False
 
 
 def parameters(f, who="trace"):

@@ -41,7 +41,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import PRIMITIVES, ParseError
+from adkit.core import ALIASES, CONSTANTS, PRIMITIVES, ParseError
 from adkit.graph import Graph
 from adkit.tracing import start
 
@@ -54,13 +54,7 @@ MAX_NUMBER = 1e15        # largest magnitude of a number literal
 MAX_NAME = 64            # characters in one name
 MAX_LOG10_CONSTANT = 300  # constant subexpressions (2^10, exp(3)) must stay within 1e±300
 
-# Sympy's and the slides' spellings of the table's functions, so str(graph.to_sympy()) parses back.
-_ALIASES = {"ln": "log", "Abs": "abs", "max": "maximum", "Max": "maximum", "min": "minimum",
-            "Min": "minimum",
-            # inverse trigonometric and hyperbolic functions: numpy's arc-, sympy's a-, ISO's ar-
-            "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-            "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "arsinh": "arcsinh",
-            "arcosh": "arccosh", "artanh": "arctanh", "lg": "log10"}
+_ALIASES = ALIASES  # other spellings of the table's functions (ln, asin, max, ...)
 
 
 class _Functions(Mapping):
@@ -108,7 +102,6 @@ _CALLABLE = weakref.WeakKeyDictionary()  # primitive -> callable by name (regist
 
 
 FUNCTIONS = _Functions()
-CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
 
 _BINARY = {"+": (P.add, 1), "-": (P.sub, 1), "*": (P.mul, 2), "/": (P.div, 2), "^": (P.power, 4)}
 _FAMILIES = {"+": "add", "-": "add", "*": "mul", "/": "mul"}

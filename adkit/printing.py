@@ -11,7 +11,7 @@ import unicodedata
 
 import numpy as np
 
-from adkit.core import ADError, ATOM_PREC, MUL_PREC, NEG_PREC, POW_PREC
+from adkit.core import ADError, ATOM_PREC, GREEK, MUL_PREC, NEG_PREC, POW_PREC
 from adkit.graph import CONST, INPUT
 
 _NAMED_CONSTANTS = {math.pi: ("π", r"\pi"), math.e: ("e", "e")}
@@ -173,8 +173,7 @@ def apply_notation(prim, args, params, style="text"):
     return f"{symbol}({', '.join(parts)})", ATOM_PREC
 
 
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-          "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+_GREEK = set(GREEK)
 
 
 def _latex_subscript(text):
@@ -287,6 +286,23 @@ def inline_expressions(graph, names=None, style="text", plumbing=True):
     return [t for t, _ in texts]
 
 
+def expression_text(graph, out, limit=160):
+    """The output as one expression of the inputs (``x1 · x2 + sin x1``), or, when that would be
+    longer than ``limit`` characters, a short stand-in. Lengths are estimated first: printing
+    x·x squared fifty times in full would take 2⁵⁰ characters."""
+    length = []
+    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
+        if prim is INPUT:
+            length.append(len(params["name"]))
+        elif prim is CONST:
+            length.append(8)
+        else:
+            length.append(8 + sum(8 if r is None else length[r] for r in refs))
+    if length[out] > limit:
+        return f"f({', '.join(graph.inputs)}) ({len(graph.operations())} operations)"
+    return inline_expressions(graph)[out]
+
+
 def wengert_list(graph):
     """The graph as one line per node, then its outputs: ``w3 = w1 · w2``, …, ``z = w5``."""
     names = default_names(graph)
@@ -333,3 +349,34 @@ def _dot_label(parts):
 
 def _html(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _short(value):
+    """A value for a one-line message: ``-1.0``, ``[3. 1. 2.]`` (long arrays elided)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if np.ndim(value) == 0:
+        return repr(float(value)) if isinstance(value, (numbers.Real, np.ndarray)) else repr(value)
+    text = np.array2string(np.asarray(value), threshold=8, edgeitems=3, max_line_width=10**6)
+    return " ".join(text.split())
+
+
+def guard_message(graph, i, expected, got, input_values):
+    """Why a traced graph refuses a point: the decision at node ``i`` went the other way."""
+    from adkit.arrays import value_of
+    text = expression_text(graph, i, limit=60)
+    notation = graph.prims[i].notation
+    if notation.enclose and notation.kind == "infix":  # `x > 0`, not the Iverson bracket
+        opening, closing = notation.enclose[0]
+        if text.startswith(opening) and text.endswith(closing):
+            text = text[len(opening):len(text) - len(closing)]
+    point = ", ".join(f"{name}={_short(value_of(v))}" for name, v in zip(graph.inputs,
+                                                                          input_values))
+    if type(expected) is bool:
+        decision = f"`{text}` was {expected}; at {point} it is {got}"
+    else:
+        decision = (f"a sort order, argmax, mask or integer was read from `{text}` = "
+                    f"{_short(expected)}; at {point}" +
+                    ("" if graph.prims[i] is INPUT else f" it is {_short(got)}"))
+    return (f"trace: this graph was recorded where {decision}; trace again at this point or use "
+            f"ad.compile, which re-traces")

@@ -19,7 +19,7 @@ used as a constant.
 import numpy as np
 
 from adkit.core import ADError
-from adkit.graph import CONST, INPUT, Graph, parameters
+from adkit.graph import Graph, parameters
 from adkit.tracing import point_values, start, finish, trace
 
 
@@ -84,24 +84,6 @@ def _structure(f, names, who):
     """Trace ``f`` on symbolic inputs: the graph of a straight-line function without a point."""
     graph = Graph(abstract=True)
     return finish(graph, f(*start(graph, names, [None] * len(names))), who)
-
-
-def expression_text(graph, out, limit=160):
-    """The output as one expression of the inputs (``x1 · x2 + sin x1``), or, when that would be
-    longer than ``limit`` characters, a short stand-in. Lengths are estimated first: printing
-    x·x squared fifty times in full would take 2⁵⁰ characters."""
-    from adkit.printing import inline_expressions
-    length = []
-    for i, (prim, refs, argvals, params) in enumerate(graph.nodes):
-        if prim is INPUT:
-            length.append(len(params["name"]))
-        elif prim is CONST:
-            length.append(8)
-        else:
-            length.append(8 + sum(8 if r is None else length[r] for r in refs))
-    if length[out] > limit:
-        return f"f({', '.join(graph.inputs)}) ({len(graph.operations())} operations)"
-    return inline_expressions(graph)[out]
 
 
 def sympy_text(expr):

@@ -312,7 +312,8 @@ def check(source, at=None, *, points=3, seed=0, tolerance=1e-8, timeout=5.0):
     """
     import sympy as sp
     from adkit.printing import output_name
-    from adkit.sources import as_graph, expression_text
+    from adkit.printing import expression_text
+    from adkit.sources import as_graph
 
     graph, names, values = _check_inputs(source, at)
     random = at is None

@@ -286,10 +286,11 @@ def trace(f, *example_args, names=None):
         example_args: the point to trace at (array shapes are fixed by them).
         names: input names (default: ``f``'s parameter names, else x1, x2, ...).
 
-    The graph is the trace at that point: a Python ``if`` on a traced value, a sort order or an
-    ``argmax`` is fixed as it went there, and calling the graph at another point replays the
-    same branch without checking it. :func:`adkit.compile` records those decisions as guards
-    and traces again when one goes the other way; use it to run ``f`` at many points.
+    The graph is the trace at that point: a Python ``if`` on a traced value, a sort order, a
+    mask or an ``argmax`` is fixed as it went there. The graph records those decisions as
+    guards, and calling it at a point that decides one differently raises ADError (the graph
+    is another function there). :func:`adkit.compile` traces again instead; use it to run
+    ``f`` at many points.
 
     >>> import adkit as ad
     >>> print(ad.trace(lambda x, y, z: (x + y) * z, -2.0, 5.0, -4.0))
@@ -304,6 +305,7 @@ def trace(f, *example_args, names=None):
         raise ADError(f"trace: expected a function, got {type(f).__name__}")
     values = [as_input(x, "trace") for x in example_args]
     graph = Graph()
+    graph.guards = []  # the decisions f takes, checked when the graph is called again
     names = list(names) if names is not None else input_names(f, len(values))
     tracers = start(graph, names, values)
     return finish(graph, f(*tracers), "trace")

@@ -41,6 +41,21 @@ def test_every_format(fmt, marker):
         assert float(rows[-1]["value"]) == ad.grad(lambda a, b: a * b + ad.sin(a))(2.0, 5.0)
 
 
+def test_exact_csv_carries_the_exact_numbers_beside_the_floats():
+    done = adkit("trace", "log(x1) + x1*x2 - sin(x2)", "--at", "x1=2", "x2=5", "--exact",
+                 "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "mode,node,equation,primal,lhs,rhs,value,kind,primal_exact,value_exact"
+    assert "forward,3,w3 = ln w1,0.6931471805599453,ẇ3,ẇ1 / w1,0.5,rule,ln 2,1/2" in lines
+    assert ("forward,7,w7 = w5 - w6,11.652071455223084,ẇ7,ẇ5 - ẇ6,5.5,rule,ln 2 - sin 5 + 10,"
+            "11/2") in lines
+    assert ("reverse,2,w6 = sin w2 and w4 = w1 · w2,5.0,w̄2,w̄4 · w1 + w̄6 · cos w2,"
+            "1.7163378145367738,rule,5,2 - cos 5") in lines
+    plain = adkit("trace", "log(x1) + x1*x2 - sin(x2)", "--at", "x1=2", "x2=5", "--format", "csv")
+    assert plain.stdout.splitlines()[0] == "mode,node,equation,primal,lhs,rhs,value,kind"
+
+
 def test_reverse_griewank_seed_digits_and_step_without_a_terminal():
     done = adkit("trace", "log(x1) + x1*x2 - sin(x2)", "--at", "x1=2", "x2=5", "--mode",
                  "reverse", "--style", "griewank", "--digits", "4", "--step")

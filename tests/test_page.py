@@ -139,6 +139,27 @@ def test_cli_page(tmp_path, capsys):
     assert "Traceback" not in err and "adkit page: error" in err
 
 
+def test_cli_page_takes_the_seed_its_error_suggests_as_adkit_trace_does(tmp_path, capsys):
+    out = tmp_path / "vec.html"
+    assert main(["page", "v*v", "--at", "v=1,2", "-o", str(out)]) == 2
+    assert "(--seed z=1,0)" in capsys.readouterr().err           # the error suggests the seed ...
+    assert main(["page", "v*v", "--at", "v=1,2", "--seed", "z=1,0", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")                        # ... and the page takes it
+    assert ('<td class="deriv">w̄2 = ⟨2⟩ [1, 0] <span class="seed">(seed)</span></td>'
+            '<td class="num value">⟨2⟩ [1, 0]</td>') in text
+    assert ('<td class="deriv">w̄1 = w̄2 · w1 + w̄2 · w1</td><td class="num value">⟨2⟩ [2, 0]'
+            '</td>') in text
+    assert main(["page", "x*y", "--at", "x=3", "y=2", "--seed", "x=0", "y=1", "--mode",
+                 "forward", "-o", str(out)]) == 0                 # a direction, as NAME=VALUE
+    assert '<td class="num value">3</td></tr>' in out.read_text(encoding="utf-8")
+    for argv, message in [(["--seed", "z=1,0", "--mode", "forward"], "is for the reverse table"),
+                          (["--seed", "v", "--mode", "reverse"], "seeded at the output"),
+                          (["--seed", "z=1,0", "--quiz"], "a quiz marks the reverse table")]:
+        assert main(["page", "v*v", "--at", "v=1,2", *argv, "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
 # -- in a browser ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -270,6 +291,16 @@ def test_browser_step_size_demo(driver, tmp_path):
     assert float(driver.find_element(By.ID, "loss").text) > 10 * start_loss
     assert "diverge" in driver.find_element(By.ID, "warning").text
     assert severe_logs(driver) == []
+
+
+def test_browser_step_size_demo_s_first_frame_shows_the_starting_line(driver, tmp_path):
+    from selenium.webdriver.common.by import By
+    _open(driver, tmp_path, step_size_demo(), "gd.html")
+    line = driver.find_element(By.CSS_SELECTOR, "#fit line[stroke='#c0392b']")
+    top, bottom = 10, 340 - 38  # the plot area of the 420×340 panel (margin 38)
+    for end in ("y1", "y2"):
+        assert top <= float(line.get_attribute(end)) <= bottom, line.get_attribute(end)
+    assert driver.find_element(By.ID, "step-count").text == "0"
 
 
 @pytest.mark.parametrize("name", ["adkit.pages.stepper", "adkit.progress", "adkit.lessons_runner"])

@@ -80,3 +80,27 @@ def test_a_primitive_that_needs_keyword_parameters_is_not_read_by_name():
         assert scaled(2.0, k=3.0) == 6.0
         with pytest.raises(ad.ParseError, match="unknown function 'scaled'"):
             ad.parse("scaled(x)")
+
+
+@pytest.mark.parametrize("name, why", [
+    ("x", "reads as a variable in expressions (x*2 would read x as the function)"),
+    ("x1", "reads as a variable"), ("w_3", "reads as a variable"), ("W", "reads as a variable"),
+    ("θ", "reads as a variable"), ("theta2", "reads as a variable"),
+    ("e", "is the constant e in expressions"), ("pi", "is the constant pi"),
+    ("ln", "is how expressions write log"), ("max", "is how expressions write maximum"),
+])
+def test_a_name_that_text_reads_otherwise_is_refused(name, why):
+    identity = ad.Primitive(name, lambda x: x, partials=lambda out, x: (1.0,))
+    with pytest.raises(ad.ADError) as e:
+        ad.register(identity)
+    message = str(e.value)
+    assert message.startswith(f"register: the name {name!r} {why}")
+    assert message.endswith(f"; give the primitive a function's name, such as 'my_{name}'")
+    assert name not in PRIMITIVES
+    assert ad.parse("x*2 + e")(x=1.0) == 2.0 + math.e
+
+
+def test_a_function_s_name_like_a_word_is_accepted_and_parsed():
+    cube = ad.Primitive("cube", lambda x: x ** 3, partials=lambda out, x: (3 * x ** 2,))
+    with ad.registered(cube):
+        assert ad.parse("cube(x)*x")(x=2.0) == 16.0

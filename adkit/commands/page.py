@@ -9,6 +9,7 @@ EXAMPLES = """examples:
   adkit page "x1*x2 + sin(x1)" --at x1=2 x2=5 -o step.html        Next/Prev through both tables
   adkit page "x1*x2 + sin(x1)" --at x1=2 x2=5 --quiz -o quiz.html  students type the numbers
   adkit page "(x + y)*z" --at x=-2 y=5 z=-4 --mode reverse --two-stage --projector -o class.html
+  adkit page "v*v" --at v=1,2 --seed z=1,0 -o vec.html             a vector output's cotangent
   adkit page --demo step-size -o gd.html                          deck 002's learning-rate demo
 
 The file is self-contained (no network, no server): open it in any browser, from a USB stick.
@@ -28,8 +29,10 @@ def add_parser(subparsers):
                         help="the point, e.g. --at x1=2 x2=5")
     parser.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
                         help="which tables (default both: forward rows, then reverse rows)")
-    parser.add_argument("--seed", metavar="NAME", default=None,
-                        help="forward mode: the input to differentiate by (default: the first)")
+    parser.add_argument("--seed", nargs="+", metavar="NAME", default=None,
+                        help="forward mode: the input to differentiate by (default: the first), "
+                             "or a direction as NAME=VALUE pairs; reverse mode: the output's "
+                             "cotangent, e.g. z=1,0 (needed for a vector output)")
     parser.add_argument("--quiz", action="store_true",
                         help="hide the numbers behind inputs the page marks right/wrong/carried")
     parser.add_argument("--two-stage", action="store_true",
@@ -46,7 +49,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from adkit.commands.trace import parse_point
+    from adkit.commands.trace import mode_seeds, parse_point
     from adkit.pages.shell import write_page
     if args.demo is not None:
         if args.demo not in DEMOS:
@@ -63,8 +66,13 @@ def run(args):
         if point is None:
             raise ADError("the page shows numbers at a point: give --at NAME=VALUE ...")
         from adkit.pages import page
-        text = page(args.expression, at=point, mode=args.mode, quiz=args.quiz, seed=args.seed,
-                    style=args.style, two_stage=args.two_stage, projector=args.projector)
+        from adkit.parse import parse
+        from adkit.tables.names import Names
+        output = Names(parse(args.expression), args.style).output
+        seed, cotangent = mode_seeds(args.seed, args.mode, output)
+        text = page(args.expression, at=point, mode=args.mode, quiz=args.quiz, seed=seed,
+                    cotangent=cotangent, style=args.style, two_stage=args.two_stage,
+                    projector=args.projector)
         output = args.output or "step.html"
     print(f"wrote {write_page(text, output)}")
     return 0

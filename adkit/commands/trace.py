@@ -79,6 +79,19 @@ def parse_seed(items, output="z"):
     return (point or None), cotangent
 
 
+def mode_seeds(items, mode, output="z"):
+    """:func:`parse_seed`, checked against ``--mode``: a cotangent needs the reverse table, an
+    input name the forward table (``adkit trace`` and ``adkit page`` read ``--seed`` alike)."""
+    forward_seed, cotangent = parse_seed(items, output)
+    if cotangent is not None and mode == "forward":
+        raise ADError("--seed: a cotangent of the output is for the reverse table; use "
+                      "--mode reverse or both")
+    if isinstance(forward_seed, str) and mode == "reverse":
+        raise ADError(f"--seed {forward_seed}: the reverse table is seeded at the output; give "
+                      f"its cotangent, e.g. --seed {output}=1")
+    return forward_seed, cotangent
+
+
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "trace", help="forward and reverse accumulation tables, row by row",
@@ -108,7 +121,8 @@ def add_parser(subparsers):
     parser.add_argument("--no-numbers", action="store_true",
                         help="leave out the number columns (the bare slide table)")
     parser.add_argument("--exact", action="store_true",
-                        help="exact numbers as sympy computes them (ln 2, 1/3, √2; scalars)")
+                        help="exact numbers as sympy computes them (ln 2, 1/3, √2; scalars; CSV "
+                             "adds primal_exact and value_exact columns)")
     parser.add_argument("--substitute", action="store_true",
                         help="show the numbers put into each formula (= 5 · 1 + 2 · 0 = 5); "
                              "the reverse table then has one += row per edge")
@@ -137,13 +151,7 @@ def build_tables(args, warn=None):
         raise ADError("--digits must be between 1 and 17")
     if args.width < 0:
         raise ADError("--width must be 0 (no limit) or a number of columns")
-    forward_seed, cotangent = parse_seed(args.seed, Names(graph, args.style).output)
-    if cotangent is not None and args.mode == "forward":
-        raise ADError("--seed: a cotangent of the output is for the reverse table; use "
-                      "--mode reverse or both")
-    if isinstance(forward_seed, str) and args.mode == "reverse":
-        raise ADError(f"--seed {forward_seed}: the reverse table is seeded at the output; give "
-                      f"its cotangent, e.g. --seed {Names(graph, args.style).output}=1")
+    forward_seed, cotangent = mode_seeds(args.seed, args.mode, Names(graph, args.style).output)
     options = dict(style=args.style, digits=args.digits, exact=args.exact,
                    substitute=args.substitute)
     tables = []

@@ -30,8 +30,8 @@ MODES = ("forward", "reverse", "both")
 MAX_PAGE_NODES = 60  # beyond this the tables are too long to step through in class
 
 
-def page(source, at=None, mode="both", quiz=False, *, seed=None, style="slides", digits=6,
-         two_stage=False, projector=False, title=None):
+def page(source, at=None, mode="both", quiz=False, *, seed=None, cotangent=None, style="slides",
+         digits=6, two_stage=False, projector=False, title=None):
     """One self-contained HTML page: the graph (inline SVG) and the table(s), stepped row by row.
 
     Args:
@@ -40,6 +40,8 @@ def page(source, at=None, mode="both", quiz=False, *, seed=None, style="slides",
         mode: ``"forward"``, ``"reverse"`` or ``"both"`` (forward rows, then reverse rows).
         quiz: hide each row's number behind an input the page marks right, wrong or carried.
         seed: forward mode's seed (an input name or ``{name: value}``; default the first input).
+        cotangent: reverse mode's seed, the output's adjoint (default 1; a vector output needs
+            one, e.g. ``[1, 0]``: its table is then the Jacobian's row for ``z[0]``).
         style: ``"slides"`` (w1, ẇ1, w̄1) or ``"griewank"`` (v₋₁, v̇₋₁, v̄₋₁).
         two_stage: Next shows a row's formula first and its number on the next press.
         projector: start in the large-font projector view (a button toggles it too).
@@ -64,7 +66,11 @@ def page(source, at=None, mode="both", quiz=False, *, seed=None, style="slides",
     if mode in ("forward", "both"):
         tables.append(forward_table(graph, at=point, seed=seed, style=style, digits=digits))
     if mode in ("reverse", "both"):
-        tables.append(reverse_table(graph, at=point, style=style, digits=digits))
+        tables.append(reverse_table(graph, at=point, seed=cotangent, style=style,
+                                    digits=digits))
+    if quiz and cotangent is not None and mode != "forward":
+        raise ADError("page: a quiz marks the reverse table seeded with 1; leave out the "
+                      "output's cotangent")
     questions = _questions(graph, point, tables, seed) if quiz else [None] * len(tables)
     svg = _graph_svg(graph, point)
     if title is None:

@@ -111,7 +111,9 @@ SCRIPT = r"""
   const scale = (lo, hi, a, b) => v => a + (v - lo) / (hi - lo) * (b - a);
   const xs = D.x, ys = D.y;
   const xRange = [Math.min(...xs) - 0.2, Math.max(...xs) + 0.2];
-  const yRange = [Math.min(...ys) - 1, Math.max(...ys) + 1];
+  // the y range holds the data and the starting line, so the first frame shows where it starts
+  const startY = xRange.map(x => D.start[0] * x + D.start[1]);
+  const yRange = [Math.min(...ys, ...startY) - 1, Math.max(...ys, ...startY) + 1];
   const fx = scale(xRange[0], xRange[1], M, W - 10), fy = scale(yRange[0], yRange[1], H - M, 10);
   const la = scale(D.viewA[0], D.viewA[1], M, W - 10), lb = scale(D.viewB[0], D.viewB[1], H - M, 10);
   const fit = document.getElementById("fit"), land = document.getElementById("landscape");

@@ -24,12 +24,11 @@ import numpy as np
 from adkit.core import ADError, ZERO, new_level, shape_of
 from adkit.forward import Dual, seed_or_none
 from adkit.graph import CONST, INPUT
-from adkit.printing import node_expression
+from adkit.printing import expression_text, node_expression
 from adkit.tables.formats import format_value
 from adkit.tables.formulas import Formula, adjoint_terms, tangent_formula
 from adkit.tables.model import Row, Table
 from adkit.tables.names import Names, latex_name
-from adkit.sources import expression_text
 from adkit.tables.sources import graph_at, single_output
 from adkit.tracing import Tracer, as_input
 

@@ -379,12 +379,21 @@ def _full(v):
 
 def to_csv(table, *more):
     """One line per row: the operation, its value, the derivative operation, its value, kind.
-    Several tables (forward and reverse) make one CSV, told apart by the ``mode`` column."""
+    Several tables (forward and reverse) make one CSV, told apart by the ``mode`` column. An
+    exact table adds ``primal_exact`` and ``value_exact``, the numbers as its slides show them
+    (``ln 2``, ``11/2``), beside the full-precision floats a spreadsheet computes with."""
+    tables = (table,) + more
+    exact = any(t.exact for t in tables)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["mode", "node", "equation", "primal", "lhs", "rhs", "value", "kind"])
-    for t in (table,) + more:
+    writer.writerow(["mode", "node", "equation", "primal", "lhs", "rhs", "value", "kind"] +
+                    (["primal_exact", "value_exact"] if exact else []))
+    for t in tables:
         for row in t.rows:
-            writer.writerow([t.mode, row.node + 1, row.equation, _full(row.primal), row.lhs,
-                             row.rhs, _full(row.value), row.kind])  # kind "edge": a += row
+            cells = [t.mode, row.node + 1, row.equation, _full(row.primal), row.lhs, row.rhs,
+                     _full(row.value), row.kind]  # kind "edge": a += row
+            if exact:
+                cells += [_number(t, row, key) if t.exact and row.exact is not None else ""
+                          for key in ("primal", "value")]
+            writer.writerow(cells)
     return buffer.getvalue()

@@ -257,11 +257,7 @@ def point_values(names, at, who):
 
 def start(graph, names, values):
     """Add inputs to ``graph``; returns their tracers."""
-    tracers = []
-    for name, value in zip(names, values):
-        index = graph.add_input(name, value)
-        tracers.append(Tracer(graph, index, value))
-    return tracers
+    return [_tracer(graph, graph.add_input(name, value), value) for name, value in zip(names, values)]
 
 
 def finish(graph, out, who):

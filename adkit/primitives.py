@@ -299,7 +299,7 @@ def relu(out, x):
     >>> relu(-2.0)
     0.0
     """
-    return (greater(x, 0),)
+    return (x > 0,)  # the comparison operator: numpy's own on arrays, greater() on boxes
 
 
 @elementwise("square", np.square, scalar_impl=lambda x: x * x, saves=(0,),
@@ -739,14 +739,14 @@ def matmul(ct, out, a, b, *, needed=(True, True)):
     >>> matmul(np.eye(2), np.ones(2))
     array([1., 1.])
     """
+    if (type(ct) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray
+            and a.ndim == 2 and b.ndim == 2 and ct.dtype.kind == a.dtype.kind == b.dtype.kind == "f"):
+        try:  # plain float matrices: no box to record the products
+            return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
+        except ValueError:
+            pass  # shapes that do not fit: the primitives below name them (ShapeError)
     a_shape, b_shape = shape_of(a), shape_of(b)
     if len(a_shape) <= 2 and len(b_shape) <= 2:
-        if (len(a_shape) == 2 and len(b_shape) == 2 and _plain_floats(ct)
-                and _plain_floats(a) and _plain_floats(b)):  # no box to record the products
-            try:
-                return ct @ b.T if needed[0] else None, a.T @ ct if needed[1] else None
-            except ValueError:
-                pass  # shapes that do not fit: the primitives below name them (ShapeError)
         if len(a_shape) == 2 and len(b_shape) == 2:      # (n,k) @ (k,m)
             ct_a = matmul(ct, transpose_p(b, axes=(1, 0))) if needed[0] else None
             ct_b = matmul(transpose_p(a, axes=(1, 0)), ct) if needed[1] else None

@@ -118,9 +118,11 @@ def _unshared(results, cotangent):
     seen = {id(cotangent)}
     for k, r in enumerate(results):
         if type(r) is np.ndarray:
-            if id(r) in seen:
-                results[k] = r = r.copy()
-            seen.add(id(r))
+            key = id(r)
+            if key in seen:
+                results[k] = r.copy()
+            else:
+                seen.add(key)
     return results
 
 
@@ -178,7 +180,7 @@ def value_and_grad(f, argnums=0):
                 raise ADError(f"grad: {name} must return a scalar, but returned shape "
                               f"{shape_of(out)}; use ad.jacrev for vector outputs, or reduce "
                               f"with ad.sum")
-            adjoints = vjp_fn(1.0 if type(out) is float or
+            adjoints = vjp_fn(1.0 if type(out) is float or type(out) is np.float64 or
                               isinstance(out, (numbers.Number, ArrayBox)) else np.ones(()))
         finally:
             if collecting:

@@ -151,6 +151,11 @@ def _binary(prim, x, y, fallback=True):
             value = prim.scalar_impl(vx, vy)
         except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
             value = prim.evaluate(argvals, NO_PARAMS)
+    elif type(vx) is np.ndarray and type(vy) is np.ndarray:
+        try:  # numpy's own function at once; evaluate() names the primitive if it fails
+            value = prim.impl(vx, vy)
+        except (ValueError, TypeError):
+            value = prim.evaluate(argvals, NO_PARAMS)
     elif isinstance(vx, Boxed) or isinstance(vy, Boxed):  # values of an outer sweep record too
         value = (_binary(prim, vx, vy, fallback=False)  # an outer trace: straight onto it
                  if type(vx) is Tracer or type(vy) is Tracer else None)

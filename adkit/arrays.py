@@ -238,14 +238,14 @@ def plain_argument(prim, a):
     return a
 
 
-def value_of(x):
+def value_of(x, decision=None):
     """The plain value inside boxes, for a decision on it (``np.any(x < 0)``, a sort order, an
-    argmax): no derivative flows through it. A Tracer that can record the decision as a guard
-    (``concrete``, used by ad.compile) is asked through it."""
+    argmax), or ``decision(value)``: no derivative flows through it. A Tracer that can record
+    the decision as a guard (``concrete``: ad.trace, ad.compile) is asked through it."""
     while isinstance(x, Boxed):
         read = getattr(x, "concrete", None)
-        x = read() if read is not None else x._value()
-    return x
+        x = read(decision=decision) if read is not None else x._value()
+    return x if decision is None or x is None else decision(x)
 
 
 def shape_value(x):

@@ -42,7 +42,7 @@ import operator
 import numpy as np
 
 from adkit import primitives as P
-from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, ZERO, paused_gc
+from adkit.core import LEAN_MIN_SIZE, ADError, Boxed, NumpyErrors, ZERO, paused_gc
 from adkit.graph import CONST, INPUT, Graph, input_names, same_value
 from adkit.tracing import Tracer, start
 
@@ -77,6 +77,11 @@ _METHODS = {impl: method for impl, method in (
 _IN_PLACE = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide: "/="}
 _COMMUTATIVE = {np.add, np.multiply}
 _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives inf/nan
+# A program multiplies without the zero rule (0 · ∞ = 0, see primitives.zero_wins), as the fast
+# sweep's first pass does: an invalid operation on arrays raises here, a nan in a float result is
+# looked for, and either way the call goes to eager adkit, which applies the rule.
+EAGER = object()  # a call the program leaves to eager adkit
+_WATCH = NumpyErrors(divide="ignore", over="ignore", under="ignore", invalid="raise")
 _PLAIN = frozenset((float, int, bool))
 # Large traces write a float used once straight into the expression that uses it (fewer
 # statements: Python compiles and runs them faster); small ones keep one statement per node.
@@ -333,7 +338,7 @@ class _Plan:
 
     def __init__(self, graph, out_nodes, guards):
         self.graph = graph
-        roots = list(out_nodes) + [g for g, _ in guards]
+        roots = list(out_nodes) + [g for g, _, _ in guards]
         live = _live_nodes(graph, roots)
         self.canon, self.order, self.args, self.uses, self.last_use = \
             _common_subexpressions(graph, live)
@@ -341,7 +346,7 @@ class _Plan:
         never = len(graph.prims) + 1
         self.outputs = {canon[o] for o in out_nodes}
         self.guards = {}
-        for g, expected in guards:
+        for g, expected, _ in guards:  # the value itself, not the decision read from it
             g = canon[g]
             self.guards.setdefault(g, []).append(expected)
             self.last_use[g] = max(self.last_use[g], g)
@@ -688,12 +693,19 @@ class Compiled:
         specs = self._cache.get(key)
         if specs is not None:
             for spec in specs:
+                watch = _WATCH.set()
                 try:
                     out = spec.fn(*inputs)
+                except FloatingPointError:  # a nan made (0 · ∞?): eager applies the zero rule
+                    out = EAGER
                 except _SCALAR_ERRORS:
                     if not spec.scalar:
                         raise
-                    return self.f(*args, **kwargs)  # math raised where numpy gives inf/nan
+                    out = EAGER  # math raised where numpy gives inf/nan
+                finally:
+                    _WATCH.reset(watch)
+                if out is EAGER or spec.scalar and out is not RETRACE and _float_nan(out):
+                    return self.f(*args, **kwargs)
                 if out is not RETRACE:
                     self.last = spec
                     return out
@@ -706,6 +718,8 @@ class Compiled:
         if len(self._cache) > MAX_SPECIALISATIONS:
             del self._cache[next(iter(self._cache))]
         self.last = spec
+        if _any_nan(out):  # the trace's own products skipped the zero rule too
+            return self.f(*args, **kwargs)
         return out
 
     def _trace(self, args, kwargs, traced):
@@ -738,6 +752,32 @@ class Compiled:
             source, namespace, scalar = emit(graph, names, tree, graph.guards,
                                              name=_function_name(self.__name__))
         return source, namespace, scalar, len(graph.prims), _values(tree, graph)
+
+
+def _float_nan(out):
+    """A nan among the Python floats of a program doing float math (numpy's own operations,
+    arrays and numpy scalars alike, are watched by its error state)."""
+    t = type(out)
+    if t is float:
+        return out != out
+    if t is tuple or t is list:
+        for o in out:
+            if (o != o) if type(o) is float else _float_nan(o):
+                return True
+    elif t is dict:
+        return any(_float_nan(o) for o in out.values())
+    return False
+
+
+def _any_nan(out):
+    """A nan anywhere in a result: floats and float arrays (once per trace, so not cheap)."""
+    if type(out) is np.ndarray:
+        return out.dtype.kind == "f" and bool(np.isnan(out).any())
+    if isinstance(out, (tuple, list)):
+        return any(_any_nan(o) for o in out)
+    if isinstance(out, dict):
+        return any(_any_nan(o) for o in out.values())
+    return isinstance(out, (float, np.floating)) and out != out
 
 
 def _function_name(name):

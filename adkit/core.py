@@ -84,6 +84,42 @@ class Boxed:
     __array_ufunc__ = None
 
 
+class NumpyErrors:
+    """A numpy error state made once and set cheaply around hot blocks::
+
+        state = NumpyErrors(all="ignore")   # once
+        token = state.set()
+        try: ...
+        finally: state.reset(token)
+
+    numpy >= 2 keeps its error state in one context variable; setting it to a state made once
+    costs a tenth of a ``with np.errstate(...)`` block, which every gradient call would pay."""
+
+    def __init__(self, **how):
+        self._errstate = how
+        try:
+            from numpy._core.umath import _extobj_contextvar
+        except ImportError:  # another numpy: the public way
+            self._variable = None
+            return
+        self._variable = _extobj_contextvar
+        with np.errstate(**how):
+            self._state = _extobj_contextvar.get()
+
+    def set(self):
+        if self._variable is None:
+            state = np.errstate(**self._errstate)
+            state.__enter__()
+            return state
+        return self._variable.set(self._state)
+
+    def reset(self, token):
+        if self._variable is None:
+            token.__exit__(None, None, None)
+        else:
+            self._variable.reset(token)
+
+
 class paused_gc:
     """``with paused_gc():`` runs a block with Python's cyclic garbage collector off. Recording
     and sweeping a trace allocate many small objects and make no reference cycles (a graph

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from adkit.core import ZERO, shape_of
+from adkit.core import ZERO, NumpyErrors, shape_of
 from adkit.primitives import all_finite, times, unbroadcast, zero_wins
 from adkit.tracing import Tracer
 
@@ -41,7 +41,14 @@ def backward(graph, seeds, keep_all=False):
 
 
 def _no_nan(a):
-    return type(a) is not np.ndarray or a.dtype.kind != "f" or all_finite(a)
+    """No nan in an input's adjoint (an array, a float or a numpy scalar; a boxed adjoint is its
+    own sweep's business). Infinities count too: rarely there, and then the careful sweep is
+    merely run for nothing."""
+    if type(a) is np.ndarray:
+        return a.dtype.kind != "f" or all_finite(a)
+    if type(a) is float or isinstance(a, np.floating):
+        return math.isfinite(a)
+    return True
 
 
 def _sweep(graph, seeds, keep_all, careful):
@@ -54,7 +61,7 @@ def _sweep(graph, seeds, keep_all, careful):
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    quiet = _quiet()  # derivatives at domain edges are inf/nan by convention: no warnings
+    quiet = _QUIET.set()  # derivatives at domain edges are inf/nan by convention: no warnings
     try:
         for i in range(len(prims) - 1, -1, -1):
             g = adjoint[i]
@@ -117,29 +124,11 @@ def _sweep(graph, seeds, keep_all, careful):
             if not keep_all:
                 adjoint[i] = ZERO
     finally:
-        _loud(quiet)
+        _QUIET.reset(quiet)
     return adjoint, unchecked
 
 
-try:  # numpy >= 2 keeps its error state in one context variable; setting it to a state made
-    # once costs a tenth of a np.errstate block, which every gradient call would pay
-    from numpy._core.umath import _extobj_contextvar as _NUMPY_ERRORS
-    with np.errstate(all="ignore"):
-        _IGNORE = _NUMPY_ERRORS.get()
-
-    def _quiet():
-        return _NUMPY_ERRORS.set(_IGNORE)
-
-    def _loud(token):
-        _NUMPY_ERRORS.reset(token)
-except ImportError:  # another numpy: the public way
-    def _quiet():
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
-
-    def _loud(state):
-        state.__exit__(None, None, None)
+_QUIET = NumpyErrors(all="ignore")
 
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):

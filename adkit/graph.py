@@ -178,14 +178,18 @@ class Graph:
         wrong number). A traced value is read through ``concrete``, so an outer ad.compile
         guards the same decision."""
         from adkit.arrays import value_of
-        for i, expected in self.guards:
+        for i, expected, decision in self.guards:
             got = value_of(env[i])
             if got is None:  # symbolic values: no point to check
                 continue
-            if type(expected) is bool:
-                if bool(got) == expected:
+            if type(expected) is bool:  # a branch; on many points at once, each must agree
+                decided = np.asarray(got, dtype=bool)
+                if (decided == expected).all():
                     continue
-                got = bool(got)
+                got = not expected
+            elif decision is not None:  # the same order or index, whatever the values
+                if same_value(decision(got), decision(expected)):
+                    continue
             elif same_value(got, expected):
                 continue
             from adkit.printing import guard_message

@@ -17,7 +17,7 @@ import numpy as np
 
 from adkit import arrays as A
 from adkit import fastpath
-from adkit.core import ADError, ZERO, ndim_of, paused_gc, shape_of
+from adkit.core import ADError, ZERO, ndim_of, shape_of
 from adkit.primitives import times, unbroadcast
 from adkit.forward import jacfwd
 from adkit.graph import Graph

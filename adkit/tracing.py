@@ -64,13 +64,15 @@ class Tracer(ArrayBox):
                           "numbers; trace the function at a point instead")
         return self.concrete(bool)
 
-    def concrete(self, read=None):
+    def concrete(self, read=None, decision=None):
         """The value (or ``read(value)``) as a Python decision: a graph that records guards
-        (ad.compile) notes it, so a later call that decides differently is traced again."""
+        (ad.trace, ad.compile) notes it, so a later call that decides differently is refused or
+        traced again. ``decision``: what is decided from the value (a sort order, an argmax),
+        so that a replay is checked on that, not on the value itself."""
         value = self.value if read is None else read(self.value)
         guards = getattr(self.graph, "guards", None)
         if guards is not None:
-            guards.append((self.index, value))
+            guards.append((self.index, value, decision))
         return value
 
     def __float__(self):

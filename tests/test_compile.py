@@ -389,3 +389,35 @@ def test_a_decision_taken_on_an_argument_itself_is_guarded(f, first, second):
     cf = ad.compile(f)
     np.testing.assert_array_equal(cf(first), f(first))
     np.testing.assert_array_equal(cf(second), f(second))
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: ad.value_and_grad(f, argnums=(0, 1)),
+    lambda f: ad.hessian(lambda x: f(x, np.array([1.0, 0.0, 2.0]))),
+    lambda f: ad.jacfwd(lambda x: f(x, np.array([1.0, 0.0, 2.0]))),
+])
+def test_compiled_derivatives_keep_the_zero_rule(make):
+    """A program multiplies plainly; where 0 · ∞ made a nan (sqrt(relu(x)) at x ≤ 0) the call,
+    the first one included, goes to eager adkit, which applies the rule: compiled = eager."""
+    import warnings
+    f = lambda x, y: ad.numpy.sum(ad.sqrt(ad.relu(x)) * y + x * x * y)  # noqa: E731
+    x, y = np.array([0.0, 1.0, -1.0]), np.array([1.0, 0.0, 2.0])
+    args = (x, y) if make(f).__name__.startswith("value") else (x,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        eager, compiled = make(f)(*args), ad.compile(make(f))
+        for _ in range(2):  # the tracing call and a call of the generated program
+            got = compiled(*args)
+            for a, b in zip(np.atleast_1d(np.asarray(eager, dtype=object)).ravel(),
+                            np.atleast_1d(np.asarray(got, dtype=object)).ravel()):
+                np.testing.assert_array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    assert np.geterr()["invalid"] == "warn"
+
+
+def test_compiled_scalar_derivative_keeps_the_zero_rule():
+    import warnings
+    fs = lambda x: ad.sqrt(ad.relu(x)) + x * x  # noqa: E731
+    c = ad.compile(ad.grad(fs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert [c(-1.0), c(-1.0), c(2.0)] == [-2.0, -2.0, ad.grad(fs)(2.0)]

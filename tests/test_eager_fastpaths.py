@@ -93,3 +93,25 @@ def test_div_and_pow_skip_the_constant_partial_and_agree_with_forward_mode(f):
     np.testing.assert_allclose(ad.jacrev(f)(x), ad.jacfwd(f)(x), rtol=1e-14)
     np.testing.assert_allclose(ad.grad(lambda x: ad.numpy.sum(f(x)))(x),
                                np.diag(ad.jacfwd(f)(x)), rtol=1e-14)
+
+
+A_ZERO_ONE = np.array([0.0, 1.0])
+X_BIAS = np.array([-1.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("f, x, expected", [
+    (lambda x: ad.numpy.sum(ad.numpy.sqrt(x * A_ZERO_ONE) * A_ZERO_ONE), 1.0, 0.5),
+    (lambda x: ad.numpy.sum(ad.numpy.sqrt(x * A_ZERO_ONE) * A_ZERO_ONE), np.array(1.0), 0.5),
+    (lambda x: ad.numpy.sum(ad.numpy.sqrt(x * A_ZERO_ONE) * A_ZERO_ONE), np.float32(1.0), 0.5),
+    (lambda b: ad.numpy.sum(ad.numpy.sqrt(ad.relu(X_BIAS + b)) * ad.relu(X_BIAS + b)), 0.0,
+     1.5 * np.sqrt(2.0)),
+])
+def test_the_zero_rule_reaches_scalar_inputs_through_array_products(f, x, expected):
+    """A scalar input's adjoint is summed from array products: a nan there (0 · ∞ taken
+    plainly) sends the sweep round again with the rule, as for an array input."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert float(ad.grad(f)(x)) == pytest.approx(expected, rel=1e-12)
+        assert float(ad.vjp(f, x)[1](1.0)[0]) == pytest.approx(expected, rel=1e-12)
+        assert float(ad.jacfwd(f)(x)) == pytest.approx(expected, rel=1e-12)

@@ -87,3 +87,36 @@ def test_parsed_graphs_and_gradient_tapes_record_no_guards():
 def test_a_function_source_is_traced_at_its_own_point():
     t = ad.forward_table(branchy, at={"x": -1.0})
     assert t.result == -1.0
+
+
+@pytest.mark.parametrize("f, at, same_decision, other_decision, expected", [
+    (lambda x: x[anp.argmax(x)] * 2.0, [1.0, 3.0, 2.0], [1.0, 4.0, 2.0], [5.0, 4.0, 2.0], 8.0),
+    (lambda x: anp.sort(x)[0], [3.0, 1.0, 2.0], [30.0, 10.0, 20.0], [1.0, 3.0, 2.0], 10.0),
+    (lambda x: x[anp.argsort(x)[-1]], [3.0, 1.0, 2.0], [6.0, 1.5, 2.5], [1.0, 3.0, 2.0], 6.0),
+    (lambda x: x[x.astype(int)[0]], [1.2, 5.0], [1.7, 5.3], [0.2, 9.0], 5.3),
+])
+def test_an_order_or_index_guard_is_the_decision_not_the_values(f, at, same_decision,
+                                                                 other_decision, expected):
+    """Replayed at other values that sort (or index) the same way, the graph gives its numbers;
+    only a different order is refused (it once compared the values themselves)."""
+    g = ad.trace(f, np.array(at))
+    assert g(np.array(same_decision)) == expected
+    with pytest.raises(ad.ADError, match="trace again"):
+        g(np.array(other_decision))
+
+
+def test_pinv_s_rank_check_is_a_decision_too():
+    m = np.array([[2.0, 1.0], [1.0, 3.0], [0.0, 1.0]])
+    g = ad.trace(lambda a: anp.sum(anp.linalg.pinv(a)), m)
+    np.testing.assert_allclose(g(m + 0.1), np.sum(np.linalg.pinv(m + 0.1)), rtol=1e-12)
+
+
+def test_a_branch_replayed_on_many_points_at_once():
+    """Vectorised replay (as grading does): every point on the recorded branch gives numbers;
+    a point on the other one is the one-line ADError, not numpy's truth-value ValueError."""
+    g = ad.trace(branchy, 2.0)
+    np.testing.assert_array_equal(g(np.array([1.0, 2.0])), [1.0, 4.0])
+    with pytest.raises(ad.ADError, match="`x > 0` was True"):
+        g(np.array([1.0, -2.0]))
+    with pytest.raises(ad.ADError, match="`x > 0` was True"):
+        ad.grade(g, "2*x", "x")

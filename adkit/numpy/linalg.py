@@ -110,9 +110,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     """Moore–Penrose inverse of a full-rank matrix: (AᵀA)⁻¹Aᵀ (tall) or Aᵀ(AAᵀ)⁻¹ (wide).
     A rank-deficient matrix is refused: there the pseudo-inverse jumps and has no derivative."""
-    value = value_of(a)
     m, n = shape_of(a)[-2:]
-    if value is not None and np.any(np.linalg.matrix_rank(value) < builtins.min(m, n)):
+    if value_of(a, lambda v: bool(np.any(np.linalg.matrix_rank(v) < builtins.min(m, n)))):
         raise ADError("linalg.pinv: the matrix is rank-deficient; the pseudo-inverse has no "
                       "derivative there")
     at = Q.mT(a)

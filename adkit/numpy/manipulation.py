@@ -307,11 +307,10 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 
 def sort(a, axis=-1, kind=None, order=None, **kwargs):
     """Sorted copy; the derivative follows the permutation (ties: numpy's stable order)."""
-    values = value_of(a)
+    order = value_of(a, lambda v: np.argsort(v, axis=axis, kind="stable"))
     if axis is None:
-        return _gather(a, lambda p: p.ravel()[np.argsort(values, axis=None, kind="stable")])
-    return _gather(a, lambda p: np.take_along_axis(
-        p, np.argsort(values, axis=axis, kind="stable"), axis=axis))
+        return _gather(a, lambda p: p.ravel()[order])
+    return _gather(a, lambda p: np.take_along_axis(p, order, axis=axis))
 
 
 # -- products ----------------------------------------------------------------------------------
@@ -485,7 +484,7 @@ def astype(x, dtype, copy=True):
         if dtype.kind == "c":
             raise ADError("astype: complex numbers are not supported; adkit differentiates real "
                           "functions only")
-        return value_of(x).astype(dtype)
+        return value_of(x, lambda v: v.astype(dtype))
     if not isinstance(x, Boxed):
         return np.asarray(x).astype(dtype)
     from adkit.primitives_numpy import astype as astype_p

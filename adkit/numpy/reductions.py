@@ -180,14 +180,14 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 
 def argmax(a, axis=None, out=None, keepdims=False):
     """Index of the largest element (an integer: no derivative)."""
-    return np.argmax(value_of(a), axis=axis, keepdims=keepdims)
+    return value_of(a, lambda v: np.argmax(v, axis=axis, keepdims=keepdims))
 
 
 def argmin(a, axis=None, out=None, keepdims=False):
     """Index of the smallest element (an integer: no derivative)."""
-    return np.argmin(value_of(a), axis=axis, keepdims=keepdims)
+    return value_of(a, lambda v: np.argmin(v, axis=axis, keepdims=keepdims))
 
 
 def argsort(a, axis=-1, kind=None, order=None, **kwargs):
     """The sorting permutation (integers: no derivative)."""
-    return np.argsort(value_of(a), axis=axis, kind=kind, **kwargs)
+    return value_of(a, lambda v: np.argsort(v, axis=axis, kind=kind, **kwargs))

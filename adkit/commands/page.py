@@ -1,6 +1,7 @@
 """``adkit page``: write a classroom page (stepper, quiz, or the step-size demo) as one HTML file."""
 import argparse
 
+from adkit.commands.trace import add_point_arguments
 from adkit.core import ADError
 
 DEMOS = ("step-size",)
@@ -25,14 +26,7 @@ def add_parser(subparsers):
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("expression", metavar="EXPR", nargs="?", default=None,
                         help='an expression, e.g. "x1*x2 + sin(x1)"')
-    parser.add_argument("--at", nargs="+", metavar="NAME=VALUE", default=None,
-                        help="the point, e.g. --at x1=2 x2=5")
-    parser.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
-                        help="which tables (default both: forward rows, then reverse rows)")
-    parser.add_argument("--seed", nargs="+", metavar="NAME", default=None,
-                        help="forward mode: the input to differentiate by (default: the first), "
-                             "or a direction as NAME=VALUE pairs; reverse mode: the output's "
-                             "cotangent, e.g. z=1,0 (needed for a vector output)")
+    add_point_arguments(parser, "which tables (default both: forward rows, then reverse rows)")
     parser.add_argument("--quiz", action="store_true",
                         help="hide the numbers behind inputs the page marks right/wrong/carried")
     parser.add_argument("--two-stage", action="store_true",

@@ -92,6 +92,18 @@ def mode_seeds(items, mode, output="z"):
     return forward_seed, cotangent
 
 
+def add_point_arguments(parser, mode_help):
+    """--at, --mode and --seed, as `adkit trace` and `adkit page` read them (mode_seeds)."""
+    parser.add_argument("--at", nargs="+", metavar="NAME=VALUE", default=None,
+                        help="the point, e.g. --at x1=2 x2=5")
+    parser.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
+                        help=mode_help)
+    parser.add_argument("--seed", nargs="+", metavar="NAME", default=None,
+                        help="forward mode: the input to differentiate by (default: the first), "
+                             "or a direction as NAME=VALUE pairs; reverse mode: the output's "
+                             "cotangent, e.g. z=1,0 (needed for a vector output)")
+
+
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "trace", help="forward and reverse accumulation tables, row by row",
@@ -102,14 +114,7 @@ def add_parser(subparsers):
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("expression", metavar="EXPR", nargs="?", default=None,
                         help='an expression, e.g. "x1*x2 + sin(x1)" (default: the lecture example)')
-    parser.add_argument("--at", nargs="+", metavar="NAME=VALUE", default=None,
-                        help="the point, e.g. --at x1=2 x2=5")
-    parser.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
-                        help="which table(s) (default: both)")
-    parser.add_argument("--seed", nargs="+", metavar="NAME", default=None,
-                        help="forward mode: the input to differentiate by (default: the first), "
-                             "or a direction as NAME=VALUE pairs; reverse mode: the output's "
-                             "cotangent, e.g. z=1,0,0 (needed for a vector output)")
+    add_point_arguments(parser, "which table(s) (default: both)")
     parser.add_argument("--format", choices=("text", "markdown", "latex", "html", "csv"),
                         default="text", help="output format (default: text)")
     parser.add_argument("--style", choices=("slides", "griewank"), default="slides",

@@ -38,6 +38,98 @@ def _tracer(graph, index, value):
 _new_object = object.__new__
 
 
+def _recorder(prim):
+    """``record(x, y, fallback=True)``: record ``prim(x, y)`` when it is simple: both on one
+    graph, or one a plain constant.
+
+    The hot path of scalar code, so it is one flat function without loops or lists, made once
+    per primitive (``prim`` is bound, not passed), and ``Tracer.__mul__`` is ``record`` itself:
+    no call in between. Anything else goes to the general ``prim(x, y)`` (or gives None when
+    ``fallback`` is False).
+    """
+    def record(x, y, fallback=True):
+        tx, ty = type(x), type(y)
+        if tx is Tracer:
+            graph = x.graph
+            vx = x.value
+            if ty is Tracer and y.graph is graph:
+                refs, vy = (x.index, y.index), y.value
+            elif ty in _CONSTANT_TYPES:
+                if ty is np.ndarray and y.dtype.kind in "Oc":  # w @ np.array([x1, x2]): boxes
+                    return prim(x, plain_argument(prim, y))
+                refs, vy = (x.index, None), y
+            else:
+                return prim(x, y) if fallback else None
+        elif tx in _CONSTANT_TYPES and ty is Tracer:
+            if tx is np.ndarray and x.dtype.kind in "Oc":
+                return prim(plain_argument(prim, x), y)
+            graph = y.graph
+            refs, vx, vy = (None, y.index), x, y.value
+        else:
+            return prim(x, y) if fallback else None
+        if graph.abstract:
+            value = None
+        elif type(vx) is float and type(vy) is float:
+            try:
+                value = scalar_impl(vx, vy)
+            except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
+                value = prim.evaluate((vx, vy), NO_PARAMS)
+            # graph.add_node inline (a float needs no lean copy): once per scalar operation
+            index = len(graph.prims)
+            graph.prims.append(prim)
+            graph.refs.append(refs)
+            graph.argvals.append((vx, vy))
+            graph.params.append(NO_PARAMS)
+            graph.values.append(value)
+            tracer = _new_object(Tracer)  # _tracer(...) inline, for the same reason
+            tracer.graph = graph
+            tracer.index = index
+            tracer.value = value
+            return tracer
+        elif type(vx) is np.ndarray and type(vy) is np.ndarray:
+            try:  # numpy's own function at once; evaluate() names the primitive if it fails
+                value = impl(vx, vy)
+            except (ValueError, TypeError):
+                value = prim.evaluate((vx, vy), NO_PARAMS)
+        elif isinstance(vx, Boxed) or isinstance(vy, Boxed):  # an outer sweep's values record
+            value = (record(vx, vy, False)  # an outer trace: straight onto it
+                     if type(vx) is Tracer or type(vy) is Tracer else None)
+            if value is None:
+                value = prim(vx, vy)
+        else:
+            value = prim.evaluate((vx, vy), NO_PARAMS)
+        return _tracer(graph, graph.add_node(prim, refs, (vx, vy), NO_PARAMS, value), value)
+
+    scalar_impl = prim.scalar_impl or _no_scalar_impl
+    impl = prim.impl
+    record.__name__ = record.__qualname__ = f"record_{prim.name}"
+    return record
+
+
+def _no_scalar_impl(x, y):
+    raise TypeError("no implementation for floats")
+
+
+_recorders = {}  # primitive -> its recorder, made when first needed
+
+
+def _binary(prim, x, y, fallback=True):
+    """Record ``prim(x, y)`` if it is simple (see :func:`_recorder`), else the general call."""
+    record = _recorders.get(prim)
+    if record is None:
+        record = _recorders[prim] = _recorder(prim)
+    return record(x, y, fallback)
+
+
+def _operator_pair(prim):
+    """``(__op__, __rop__)`` for a Tracer: the recorder and its reflected twin."""
+    record = _recorders[prim] = _recorder(prim)
+
+    def reflected(self, other):
+        return record(other, self)
+    return record, reflected
+
+
 class Tracer(ArrayBox):
     """A value being recorded on a graph: ``(graph, index, value)``."""
 
@@ -107,69 +199,12 @@ class Tracer(ArrayBox):
         return _tracer(graph, graph.add_node(prim, tuple(refs), tuple(vals), params or NO_PARAMS,
                                             value), value)
 
-    # Fast path for the hot binary operators: same graph or a Python-number constant.
-    def __add__(self, other): return _binary(P.add, self, other)
-    def __radd__(self, other): return _binary(P.add, other, self)
-    def __sub__(self, other): return _binary(P.sub, self, other)
-    def __rsub__(self, other): return _binary(P.sub, other, self)
-    def __mul__(self, other): return _binary(P.mul, self, other)
-    def __rmul__(self, other): return _binary(P.mul, other, self)
-    def __truediv__(self, other): return _binary(P.div, self, other)
-    def __rtruediv__(self, other): return _binary(P.div, other, self)
-    def __matmul__(self, other): return _binary(P.matmul, self, other)
-    def __rmatmul__(self, other): return _binary(P.matmul, other, self)
-
-
-def _binary(prim, x, y, fallback=True):
-    """Record ``prim(x, y)`` when it is simple: both on this graph, or one a plain constant.
-
-    The hot path of scalar code, so it is one flat function without loops or lists. Anything
-    else goes to the general ``prim(x, y)`` (or gives None when ``fallback`` is False).
-    """
-    tx, ty = type(x), type(y)
-    if tx is Tracer:
-        graph = x.graph
-        vx = x.value
-        if ty is Tracer and y.graph is graph:
-            refs, vy = (x.index, y.index), y.value
-        elif ty in _CONSTANT_TYPES:
-            if ty is np.ndarray and y.dtype.kind in "Oc":  # w @ np.array([x1, x2]): boxes inside
-                return prim(x, plain_argument(prim, y))
-            refs, vy = (x.index, None), y
-        else:
-            return prim(x, y) if fallback else None
-    elif tx in _CONSTANT_TYPES and ty is Tracer:
-        if tx is np.ndarray and x.dtype.kind in "Oc":
-            return prim(plain_argument(prim, x), y)
-        graph = y.graph
-        refs, vx, vy = (None, y.index), x, y.value
-    else:
-        return prim(x, y) if fallback else None
-    argvals = (vx, vy)
-    if graph.abstract:
-        value = None
-    elif type(vx) is float and type(vy) is float:
-        try:
-            value = prim.scalar_impl(vx, vy)
-        except (*_FALLBACK_ERRORS, TypeError):  # TypeError: no scalar_impl (2.0 @ 3.0)
-            value = prim.evaluate(argvals, NO_PARAMS)
-    elif type(vx) is np.ndarray and type(vy) is np.ndarray:
-        try:  # numpy's own function at once; evaluate() names the primitive if it fails
-            value = prim.impl(vx, vy)
-        except (ValueError, TypeError):
-            value = prim.evaluate(argvals, NO_PARAMS)
-    elif isinstance(vx, Boxed) or isinstance(vy, Boxed):  # values of an outer sweep record too
-        value = (_binary(prim, vx, vy, fallback=False)  # an outer trace: straight onto it
-                 if type(vx) is Tracer or type(vy) is Tracer else None)
-        if value is None:
-            value = prim(vx, vy)
-    else:
-        value = prim.evaluate(argvals, NO_PARAMS)
-    tracer = _new_object(Tracer)  # _tracer(...) inline: this runs once per scalar operation
-    tracer.graph = graph
-    tracer.index = graph.add_node(prim, refs, argvals, NO_PARAMS, value)
-    tracer.value = value
-    return tracer
+    # The hot binary operators: each is its primitive's recorder itself (see _recorder)
+    __add__, __radd__ = _operator_pair(P.add)
+    __sub__, __rsub__ = _operator_pair(P.sub)
+    __mul__, __rmul__ = _operator_pair(P.mul)
+    __truediv__, __rtruediv__ = _operator_pair(P.div)
+    __matmul__, __rmatmul__ = _operator_pair(P.matmul)
 
 
 def as_input(x, who, argument=None):

@@ -105,7 +105,12 @@ def _sweep(graph, seeds, keep_all, careful):
                 if type(g) is Tracer and type(g.value) is float:  # a recorded sweep of scalar
                     for ref, p in zip(refs, partials):  # code (ad.compile): no shapes or buffers
                         if ref is not None and p is not None:
-                            c = g if type(p) is int and p == 1 else times(g, p)
+                            if type(p) is int and p == 1:
+                                c = g
+                            elif type(p) is Tracer:  # times() adds only checks a Tracer passes
+                                c = g * p
+                            else:
+                                c = times(g, p)
                             a = adjoint[ref]
                             adjoint[ref] = c if a is ZERO else a + c
                     if not keep_all:

@@ -176,8 +176,15 @@ class Tracer(ArrayBox):
         graph = self.graph
         if len(args) == 1 and args[0] is self:  # unary: the argument is this tracer
             v = self.value
-            value = (None if graph.abstract else
-                     prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params))
+            if graph.abstract:
+                value = None
+            elif type(v) is float and not params and prim.scalar_impl is not None:
+                try:  # evaluate()'s float case, without its checks: a unary op on a float
+                    value = prim.scalar_impl(v)
+                except _FALLBACK_ERRORS:
+                    value = prim.evaluate((v,), params)
+            else:
+                value = prim(v, **params) if isinstance(v, Boxed) else prim.evaluate((v,), params)
             return _tracer(graph, graph.add_node(prim, (self.index,), (v,), params or NO_PARAMS,
                                                 value), value)
         if len(args) == 2 and not params:

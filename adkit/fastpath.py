@@ -84,14 +84,12 @@ def _sweep(graph, seeds, keep_all, careful):
                         continue
                     if type(p) is float:
                         c = g * p
-                        if c - c != 0:  # not finite: the zero rule decides
+                        if c != c:  # nan: the one case the zero rule mends (0 · ∞)
                             c = zero_wins(c, g, p)
                     elif type(p) is int and p == 1:  # add, sub: pass g on as it is
                         c = g
                     else:
-                        c = times(g, p)
-                        if type(c) is float and c - c != 0:
-                            c = zero_wins(c, g, p)
+                        c = times(g, p)  # the zero rule included
                     a = adjoint[ref]
                     adjoint[ref] = c if a is ZERO else a + c  # fan-out: sum them all
                 continue

@@ -1,6 +1,8 @@
 """The eager path's shortcuts for plain arrays give what the primitives give, errors included."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import adkit as ad
 from adkit import primitives as P
@@ -115,3 +117,29 @@ def test_the_zero_rule_reaches_scalar_inputs_through_array_products(f, x, expect
         assert float(ad.grad(f)(x)) == pytest.approx(expected, rel=1e-12)
         assert float(ad.vjp(f, x)[1](1.0)[0]) == pytest.approx(expected, rel=1e-12)
         assert float(ad.jacfwd(f)(x)) == pytest.approx(expected, rel=1e-12)
+
+
+_OPERATORS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+              "/": lambda a, b: a / b}
+_CONSTANTS = {"float": 1.5, "int": 2, "np.float64": np.float64(-0.5), "array": np.array([0.5, 2.0]),
+              "0-d array": np.array(3.0)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(op=st.sampled_from(sorted(_OPERATORS)), kind=st.sampled_from(sorted(_CONSTANTS)),
+       constant_first=st.booleans(), x=st.floats(0.5, 3.0))
+def test_operator_recorders_agree_with_forward_mode_on_every_kind_of_constant(op, kind,
+                                                                              constant_first, x):
+    """Tracer.__mul__ and kin record floats inline and hand other kinds on: the value and the
+    gradient are those of forward mode (Duals, another code path) on every mix."""
+    fn, c = _OPERATORS[op], _CONSTANTS[kind]
+
+    def f(x):
+        y = fn(c, x) if constant_first else fn(x, c)
+        return ad.sum(fn(y, x))  # a second operation with both arguments traced
+
+    value, gradient = ad.value_and_grad(f)(x)
+    expected_value = np.sum(fn(fn(c, x) if constant_first else fn(x, c), x))
+    assert np.allclose(value, expected_value, rtol=1e-12)
+    assert np.allclose(gradient, ad.jacfwd(f)(x), rtol=1e-12)
+    assert type(gradient) is float

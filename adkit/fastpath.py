@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from adkit.core import ZERO, NumpyErrors, shape_of
-from adkit.primitives import all_finite, times, unbroadcast, zero_wins
+from adkit.primitives import ONES, all_finite, matmul, times, unbroadcast, zero_wins
 from adkit.tracing import Tracer
 
 
@@ -35,7 +35,12 @@ def backward(graph, seeds, keep_all=False):
     """
     if not keep_all:
         adjoint, unchecked = _sweep(graph, seeds, False, careful=False)
-        if not unchecked or all(_no_nan(adjoint[ref]) for ref in graph.input_refs):
+        if not unchecked:
+            return adjoint
+        for ref in graph.input_refs:  # a loop, not all(...): this runs once per gradient call
+            if not _no_nan(adjoint[ref]):
+                break
+        else:
             return adjoint
     return _sweep(graph, seeds, keep_all, careful=True)[0]
 
@@ -61,7 +66,9 @@ def _sweep(graph, seeds, keep_all, careful):
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    quiet = _QUIET.set()  # derivatives at domain edges are inf/nan by convention: no warnings
+    # derivatives at domain edges are inf/nan by convention: no warnings (numpy's context
+    # variable set directly where there is one: two calls fewer per gradient)
+    quiet = _QUIET.set() if _QUIET_VARIABLE is None else _QUIET_VARIABLE.set(_QUIET_STATE)
     try:
         for i in range(len(prims) - 1, -1, -1):
             g = adjoint[i]
@@ -115,20 +122,35 @@ def _sweep(graph, seeds, keep_all, careful):
                                   all_argvals[i], partials, careful):
                     unchecked = True
             elif prim.vjp is not None:
-                contributions = prim.apply_vjp(g, values[i], all_argvals[i], all_params[i], refs)
-                for ref, arg, c in zip(refs, all_argvals[i], contributions):
-                    if ref is not None and c is not None:
+                args = all_argvals[i]
+                contributions = prim.apply_vjp(g, values[i], args, all_params[i], refs)
+                fresh = prim in _FRESH_VJP  # its plain results are new arrays nobody else holds
+                for ref, arg, c in zip(refs, args, contributions):
+                    if ref is None or c is None:
+                        continue
+                    if (adjoint[ref] is ZERO and type(c) is np.ndarray and
+                            type(arg) is np.ndarray and c.shape == arg.shape):
+                        adjoint[ref] = c  # the first contribution: _accumulate without the call
+                        owned[ref] = fresh and c.base is None
+                    else:
                         _accumulate(adjoint, owned, ref, c, False, arg)
             else:
                 continue  # an input, a constant, or a comparison: nothing flows back
             if not keep_all:
                 adjoint[i] = ZERO
     finally:
-        _QUIET.reset(quiet)
+        if _QUIET_VARIABLE is None:
+            _QUIET.reset(quiet)
+        else:
+            _QUIET_VARIABLE.reset(quiet)
     return adjoint, unchecked
 
 
 _QUIET = NumpyErrors(all="ignore")
+_QUIET_VARIABLE, _QUIET_STATE = _QUIET._variable, getattr(_QUIET, "_state", None)
+
+
+_FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products
 
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):
@@ -145,17 +167,30 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             continue
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
+        elif (k == last and g_reusable and not g_shared and type(p) is np.ndarray and
+              p.dtype is _BOOL and type(g) is np.ndarray and p.shape == g.shape):
+            # g · [mask] (relu): zeros written into g's own buffer where the mask is False.
+            # Exact with the zero rule (0 even where g is ∞), and cheaper than a product that
+            # casts the booleans
+            np.putmask(g, np.logical_not(p), 0.0)
+            c, fresh = g, True
         elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and
               (not careful or _finite(p) and all_finite(g))):
             # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
             unchecked = unchecked or not careful
+        elif (type(g) is np.ndarray and ONES.get(g.shape) is g and type(p) is np.ndarray and
+              p.dtype is g.dtype and p.shape == g.shape):
+            c, fresh = p, False  # 1 · p (the adjoint of a sum): p itself, exactly
         else:
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray
             unchecked = unchecked or not careful
         _accumulate(adjoint, owned, ref, c, fresh, argvals[k])
     return unchecked
+
+
+_BOOL = np.dtype(bool)
 
 
 def _finite(p):

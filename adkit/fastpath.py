@@ -172,7 +172,7 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             # g · [mask] (relu): zeros written into g's own buffer where the mask is False.
             # Exact with the zero rule (0 even where g is ∞), and cheaper than a product that
             # casts the booleans
-            np.putmask(g, np.logical_not(p), 0.0)
+            _putmask(g, np.logical_not(p), 0.0)
             c, fresh = g, True
         elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and
               (not careful or _finite(p) and all_finite(g))):
@@ -186,11 +186,20 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray
             unchecked = unchecked or not careful
-        _accumulate(adjoint, owned, ref, c, fresh, argvals[k])
+        arg = argvals[k]
+        if (adjoint[ref] is ZERO and type(c) is np.ndarray and type(arg) is np.ndarray and
+                c.shape == arg.shape):
+            adjoint[ref], owned[ref] = c, fresh  # the first contribution, without the call
+        else:
+            _accumulate(adjoint, owned, ref, c, fresh, arg)
     return unchecked
 
 
 _BOOL = np.dtype(bool)
+try:  # numpy's C function itself: np.putmask adds a Python layer
+    from numpy._core._multiarray_umath import putmask as _putmask
+except ImportError:  # another numpy
+    _putmask = np.putmask
 
 
 def _finite(p):

@@ -123,7 +123,12 @@ def _sweep(graph, seeds, keep_all, careful):
                     unchecked = True
             elif prim.vjp is not None:
                 args = all_argvals[i]
-                contributions = prim.apply_vjp(g, values[i], args, all_params[i], refs)
+                if prim.vjp_takes_needed and len(refs) == 2 and not all_params[i]:
+                    # apply_vjp's call for a binary rule without parameters (matmul), inline
+                    contributions = prim.vjp(g, values[i], args[0], args[1], needed=(
+                        refs[0] is not None, refs[1] is not None))
+                else:
+                    contributions = prim.apply_vjp(g, values[i], args, all_params[i], refs)
                 fresh = prim in _FRESH_VJP  # its plain results are new arrays nobody else holds
                 for ref, arg, c in zip(refs, args, contributions):
                     if ref is None or c is None:

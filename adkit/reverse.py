@@ -78,7 +78,8 @@ def _tape(f, values, who, args=None, nums=None):
         for n, t in zip(nums, tracers):
             call[n] = t
         out = f(*call)
-    return graph, tracers, out if isinstance(out, (tuple, list)) else output_value(out, who)
+    return graph, tracers, (out if type(out) is Tracer or isinstance(out, (tuple, list)) else
+                            output_value(out, who))
 
 
 _TAPE_NAMES = tuple(f"x{k}" for k in range(1, 17))  # a tape's inputs are never printed
@@ -140,6 +141,10 @@ def _gradients(graph, tracers, out, cotangent):
 def _unshared(results, cotangent):
     """Each gradient an array of its own: a partial of 1 (x + y) hands one buffer, or the
     caller's cotangent, to several arguments; ``gx *= 0.1`` must not change ``gy``."""
+    if type(cotangent) is float and len(results) <= 2:  # a gradient's call: two to compare
+        if len(results) == 2 and results[0] is results[1] and type(results[1]) is np.ndarray:
+            results[1] = results[1].copy()
+        return results
     seen = {id(cotangent)}
     for k, r in enumerate(results):
         if type(r) is np.ndarray:

@@ -230,3 +230,16 @@ def test_nested_gradients_through_the_array_fast_paths():
     H = ad.hessian(loss)(W)
     np.testing.assert_allclose(H, ad.jacfwd(ad.grad(loss))(W), rtol=1e-12)
     np.testing.assert_allclose(ad.compile(ad.grad(loss))(W), ad.grad(loss)(W), rtol=1e-12)
+
+
+@pytest.mark.parametrize("argnums", [(0, 1), (0, 1, 2)])
+def test_gradients_that_share_one_adjoint_are_separate_arrays(argnums):
+    """x + y hands one buffer to both arguments (a partial of 1): each caller's gradient is its
+    own array, for two gradients (compared directly) and for more (the general check)."""
+    f = lambda x, y, z: ad.numpy.sum(ad.relu(x + y) @ z)  # noqa: E731
+    x, y, z = np.array([[1.0, -3.0]]), np.array([[0.5, 1.0]]), np.array([[2.0], [1.0]])
+    grads = ad.grad(f, argnums=argnums)(x, y, z)
+    gx, gy = grads[0], grads[1]
+    assert gx is not gy and not np.shares_memory(gx, gy)
+    gx *= 10.0
+    np.testing.assert_array_equal(gy, [[2.0, 0.0]])

@@ -1,12 +1,14 @@
 """The backward sweep made fast: float hot path, adjoints released early, buffers reused in place.
 
 It computes what :func:`adkit.reverse.backward` computes (a test checks that on random graphs),
-with four tricks a student need not read: float adjoints are multiplied without the general
+with tricks a student need not read: float adjoints are multiplied without the general
 pullback; with ``keep_all=False`` a node's adjoint is dropped once passed on; an array adjoint
 only this sweep holds is overwritten in place (``np.multiply(g, p, out=g)``) instead of
-allocating a new one; and the zero rule (:func:`adkit.primitives.zero_wins`) is checked on
-array products only when it matters, see :func:`backward`. :func:`adkit.vjp`, ``grad`` and
-their relatives use it.
+allocating a new one (a boolean partial, relu's mask, by writing zeros into it); a partial
+meeting the ones a seeded sum hands back (:func:`adkit.primitives.ones_adjoint`) is passed on
+without a product; and the zero rule (:func:`adkit.primitives.zero_wins`) is checked on array
+products only when it matters, see :func:`backward`. :func:`adkit.vjp`, ``grad`` and their
+relatives use it.
 
 >>> import adkit as ad
 >>> g = ad.trace(lambda x1, x2: x1 * x2 + ad.sin(x1), 2.0, 5.0)
@@ -122,23 +124,7 @@ def _sweep(graph, seeds, keep_all, careful):
                                   all_argvals[i], partials, careful):
                     unchecked = True
             elif prim.vjp is not None:
-                args = all_argvals[i]
-                if prim.vjp_takes_needed and len(refs) == 2 and not all_params[i]:
-                    # apply_vjp's call for a binary rule without parameters (matmul), inline
-                    contributions = prim.vjp(g, values[i], args[0], args[1], needed=(
-                        refs[0] is not None, refs[1] is not None))
-                else:
-                    contributions = prim.apply_vjp(g, values[i], args, all_params[i], refs)
-                fresh = prim in _FRESH_VJP  # its plain results are new arrays nobody else holds
-                for ref, arg, c in zip(refs, args, contributions):
-                    if ref is None or c is None:
-                        continue
-                    if (adjoint[ref] is ZERO and type(c) is np.ndarray and
-                            type(arg) is np.ndarray and c.shape == arg.shape):
-                        adjoint[ref] = c  # the first contribution: _accumulate without the call
-                        owned[ref] = fresh and c.base is None
-                    else:
-                        _accumulate(adjoint, owned, ref, c, False, arg)
+                _pass_vjp(adjoint, owned, prim, g, values[i], all_argvals[i], all_params[i], refs)
             else:
                 continue  # an input, a constant, or a comparison: nothing flows back
             if not keep_all:
@@ -156,6 +142,27 @@ _QUIET_VARIABLE, _QUIET_STATE = _QUIET._variable, getattr(_QUIET, "_state", None
 
 
 _FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products
+
+
+def _pass_vjp(adjoint, owned, prim, g, out, args, params, refs):
+    """An array primitive's VJP: each argument's share added to its adjoint. The results of a
+    rule in ``_FRESH_VJP`` that own their buffers become buffers this sweep may overwrite."""
+    if prim.vjp_takes_needed and len(refs) == 2 and not params:
+        # apply_vjp's call for a binary rule without parameters (matmul), inline
+        contributions = prim.vjp(g, out, args[0], args[1],
+                                 needed=(refs[0] is not None, refs[1] is not None))
+    else:
+        contributions = prim.apply_vjp(g, out, args, params, refs)
+    fresh = prim in _FRESH_VJP
+    for ref, arg, c in zip(refs, args, contributions):
+        if ref is None or c is None:
+            continue
+        if (adjoint[ref] is ZERO and type(c) is np.ndarray and type(arg) is np.ndarray and
+                c.shape == arg.shape):
+            adjoint[ref] = c  # the first contribution: _accumulate without the call
+            owned[ref] = fresh and c.base is None
+        else:
+            _accumulate(adjoint, owned, ref, c, False, arg)
 
 
 def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):

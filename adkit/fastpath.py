@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from adkit import primitives as P
 from adkit.core import ZERO, NumpyErrors, shape_of
 from adkit.primitives import ONES, all_finite, matmul, times, unbroadcast, zero_wins
 from adkit.tracing import Tracer
@@ -121,7 +122,7 @@ def _sweep(graph, seeds, keep_all, careful):
                         adjoint[i] = ZERO
                     continue
                 if _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
-                                  all_argvals[i], partials, careful):
+                                  all_argvals[i], partials, careful, prim):
                     unchecked = True
             elif prim.vjp is not None:
                 _pass_vjp(adjoint, owned, prim, g, values[i], all_argvals[i], all_params[i], refs)
@@ -142,6 +143,10 @@ _QUIET_VARIABLE, _QUIET_STATE = _QUIET._variable, getattr(_QUIET, "_state", None
 
 
 _FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products
+# partials rules whose plain array partials are computed afresh (exp's is its output, mul's an
+# argument: passed on as they are, the caller's gradient would be one of its own arrays)
+_FRESH_PARTIALS = frozenset((P.sin, P.cos, P.log, P.log1p, P.sqrt, P.tan, P.tanh, P.sigmoid,
+                             P.abs, P.square, P.pow_const_p))
 
 
 def _pass_vjp(adjoint, owned, prim, g, out, args, params, refs):
@@ -165,7 +170,7 @@ def _pass_vjp(adjoint, owned, prim, g, out, args, params, refs):
             _accumulate(adjoint, owned, ref, c, False, arg)
 
 
-def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):
+def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful, prim):
     """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may;
     ``careful``: with the zero rule. Returns whether a product was taken without it."""
     unchecked = False
@@ -191,9 +196,10 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
             unchecked = unchecked or not careful
-        elif (type(g) is np.ndarray and ONES.get(g.shape) is g and type(p) is np.ndarray and
-              p.dtype is g.dtype and p.shape == g.shape):
-            c, fresh = p, False  # 1 · p (the adjoint of a sum): p itself, exactly
+        elif (type(g) is np.ndarray and ONES.get(g.shape) is g and prim in _FRESH_PARTIALS and
+              type(p) is np.ndarray and p.base is None and p.dtype is g.dtype and
+              p.shape == g.shape):
+            c, fresh = p, True  # 1 · p (the adjoint of a sum): p itself, exactly, and ours
         else:
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray

@@ -243,3 +243,21 @@ def test_gradients_that_share_one_adjoint_are_separate_arrays(argnums):
     assert gx is not gy and not np.shares_memory(gx, gy)
     gx *= 10.0
     np.testing.assert_array_equal(gy, [[2.0, 0.0]])
+
+
+C_CONST = np.array([3.0, 4.0])
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: ad.numpy.sum(x * C_CONST),        # mul's partial is the constant array itself
+    lambda x: ad.numpy.sum(ad.numpy.exp(x)),    # exp's partial is its own output
+    lambda x: ad.numpy.sum(ad.numpy.sin(x)),    # a fresh partial, passed on as it is
+])
+def test_a_partial_passed_after_a_seeded_sum_never_hands_out_an_array_of_the_trace(f):
+    x = np.array([1.0, 2.0])
+    g = ad.grad(f)(x)
+    np.testing.assert_allclose(g, ad.jacfwd(f)(x).ravel(), rtol=1e-14)
+    assert not np.shares_memory(g, C_CONST) and not np.shares_memory(g, x)
+    g *= 0.0
+    np.testing.assert_array_equal(C_CONST, [3.0, 4.0])
+    np.testing.assert_allclose(ad.grad(f)(x), ad.jacfwd(f)(x).ravel(), rtol=1e-14)

@@ -1,12 +1,14 @@
 """The backward sweep made fast: float hot path, adjoints released early, buffers reused in place.
 
 It computes what :func:`adkit.reverse.backward` computes (a test checks that on random graphs),
-with four tricks a student need not read: float adjoints are multiplied without the general
+with tricks a student need not read: float adjoints are multiplied without the general
 pullback; with ``keep_all=False`` a node's adjoint is dropped once passed on; an array adjoint
 only this sweep holds is overwritten in place (``np.multiply(g, p, out=g)``) instead of
-allocating a new one; and the zero rule (:func:`adkit.primitives.zero_wins`) is checked on
-array products only when it matters, see :func:`backward`. :func:`adkit.vjp`, ``grad`` and
-their relatives use it.
+allocating a new one (a boolean partial, relu's mask, by writing zeros into it); a partial
+meeting the ones a seeded sum hands back (:func:`adkit.primitives.ones_adjoint`) is passed on
+without a product; and the zero rule (:func:`adkit.primitives.zero_wins`) is checked on array
+products only when it matters, see :func:`backward`. :func:`adkit.vjp`, ``grad`` and their
+relatives use it.
 
 >>> import adkit as ad
 >>> g = ad.trace(lambda x1, x2: x1 * x2 + ad.sin(x1), 2.0, 5.0)
@@ -18,8 +20,9 @@ import math
 
 import numpy as np
 
+from adkit import primitives as P
 from adkit.core import ZERO, NumpyErrors, shape_of
-from adkit.primitives import all_finite, times, unbroadcast, zero_wins
+from adkit.primitives import ONES, all_finite, matmul, times, unbroadcast, zero_wins
 from adkit.tracing import Tracer
 
 
@@ -35,7 +38,12 @@ def backward(graph, seeds, keep_all=False):
     """
     if not keep_all:
         adjoint, unchecked = _sweep(graph, seeds, False, careful=False)
-        if not unchecked or all(_no_nan(adjoint[ref]) for ref in graph.input_refs):
+        if not unchecked:
+            return adjoint
+        for ref in graph.input_refs:  # a loop, not all(...): this runs once per gradient call
+            if not _no_nan(adjoint[ref]):
+                break
+        else:
             return adjoint
     return _sweep(graph, seeds, keep_all, careful=True)[0]
 
@@ -61,7 +69,9 @@ def _sweep(graph, seeds, keep_all, careful):
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    quiet = _QUIET.set()  # derivatives at domain edges are inf/nan by convention: no warnings
+    # derivatives at domain edges are inf/nan by convention: no warnings (numpy's context
+    # variable set directly where there is one: two calls fewer per gradient)
+    quiet = _QUIET.set() if _QUIET_VARIABLE is None else _QUIET_VARIABLE.set(_QUIET_STATE)
     try:
         for i in range(len(prims) - 1, -1, -1):
             g = adjoint[i]
@@ -115,26 +125,55 @@ def _sweep(graph, seeds, keep_all, careful):
                         adjoint[i] = ZERO
                     continue
                 if _pass_partials(adjoint, owned, g, owned[i] and not keep_all, refs,
-                                  all_argvals[i], partials, careful):
+                                  all_argvals[i], partials, careful, prim):
                     unchecked = True
             elif prim.vjp is not None:
-                contributions = prim.apply_vjp(g, values[i], all_argvals[i], all_params[i], refs)
-                for ref, arg, c in zip(refs, all_argvals[i], contributions):
-                    if ref is not None and c is not None:
-                        _accumulate(adjoint, owned, ref, c, False, arg)
+                _pass_vjp(adjoint, owned, prim, g, values[i], all_argvals[i], all_params[i], refs)
             else:
                 continue  # an input, a constant, or a comparison: nothing flows back
             if not keep_all:
                 adjoint[i] = ZERO
     finally:
-        _QUIET.reset(quiet)
+        if _QUIET_VARIABLE is None:
+            _QUIET.reset(quiet)
+        else:
+            _QUIET_VARIABLE.reset(quiet)
     return adjoint, unchecked
 
 
 _QUIET = NumpyErrors(all="ignore")
+_QUIET_VARIABLE, _QUIET_STATE = _QUIET._variable, getattr(_QUIET, "_state", None)
 
 
-def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful):
+_FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products
+# partials rules whose plain array partials are computed afresh (exp's is its output, mul's an
+# argument: passed on as they are, the caller's gradient would be one of its own arrays)
+_FRESH_PARTIALS = frozenset((P.sin, P.cos, P.log, P.log1p, P.sqrt, P.tan, P.tanh, P.sigmoid,
+                             P.abs, P.square, P.pow_const_p))
+
+
+def _pass_vjp(adjoint, owned, prim, g, out, args, params, refs):
+    """An array primitive's VJP: each argument's share added to its adjoint. The results of a
+    rule in ``_FRESH_VJP`` that own their buffers become buffers this sweep may overwrite."""
+    if prim.vjp_takes_needed and len(refs) == 2 and not params:
+        # apply_vjp's call for a binary rule without parameters (matmul), inline
+        contributions = prim.vjp(g, out, args[0], args[1],
+                                 needed=(refs[0] is not None, refs[1] is not None))
+    else:
+        contributions = prim.apply_vjp(g, out, args, params, refs)
+    fresh = prim in _FRESH_VJP
+    for ref, arg, c in zip(refs, args, contributions):
+        if ref is None or c is None:
+            continue
+        if (adjoint[ref] is ZERO and type(c) is np.ndarray and type(arg) is np.ndarray and
+                c.shape == arg.shape):
+            adjoint[ref] = c  # the first contribution: _accumulate without the call
+            owned[ref] = fresh and c.base is None
+        else:
+            _accumulate(adjoint, owned, ref, c, False, arg)
+
+
+def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, careful, prim):
     """Array adjoints: w̄ᵢ += w̄ · ∂ᵢ, computing the last product in g's own buffer if we may;
     ``careful``: with the zero rule. Returns whether a product was taken without it."""
     unchecked = False
@@ -148,17 +187,40 @@ def _pass_partials(adjoint, owned, g, g_reusable, refs, argvals, partials, caref
             continue
         if type(p) is int and p == 1:
             c, fresh, g_shared = g, False, True
+        elif (k == last and g_reusable and not g_shared and type(p) is np.ndarray and
+              p.dtype is _BOOL and type(g) is np.ndarray and p.shape == g.shape):
+            # g · [mask] (relu): zeros written into g's own buffer where the mask is False.
+            # Exact with the zero rule (0 even where g is ∞), and cheaper than a product that
+            # casts the booleans
+            _putmask(g, np.logical_not(p), 0.0)
+            c, fresh = g, True
         elif (k == last and g_reusable and not g_shared and _fits_in(g, p) and
               (not careful or _finite(p) and all_finite(g))):
             # in g's own buffer (careful: both finite, so no 0 · ∞ for the zero rule to mend)
             c, fresh = np.multiply(g, p, out=g), True
             unchecked = unchecked or not careful
+        elif (type(g) is np.ndarray and ONES.get(g.shape) is g and prim in _FRESH_PARTIALS and
+              type(p) is np.ndarray and p.base is None and p.dtype is g.dtype and
+              p.shape == g.shape):
+            c, fresh = p, True  # 1 · p (the adjoint of a sum): p itself, exactly, and ours
         else:
             c = times(g, p, careful)
             fresh = type(c) is np.ndarray
             unchecked = unchecked or not careful
-        _accumulate(adjoint, owned, ref, c, fresh, argvals[k])
+        arg = argvals[k]
+        if (adjoint[ref] is ZERO and type(c) is np.ndarray and type(arg) is np.ndarray and
+                c.shape == arg.shape):
+            adjoint[ref], owned[ref] = c, fresh  # the first contribution, without the call
+        else:
+            _accumulate(adjoint, owned, ref, c, fresh, arg)
     return unchecked
+
+
+_BOOL = np.dtype(bool)
+try:  # numpy's C function itself: np.putmask adds a Python layer
+    from numpy._core._multiarray_umath import putmask as _putmask
+except ImportError:  # another numpy
+    _putmask = np.putmask
 
 
 def _finite(p):

@@ -299,7 +299,8 @@ def relu(out, x):
     >>> relu(-2.0)
     0.0
     """
-    return (x > 0,)  # the comparison operator: numpy's own on arrays, greater() on boxes
+    # the comparison operator: numpy's own on arrays (0.0: no int to convert), greater() on boxes
+    return (x > 0.0 if type(x) is np.ndarray else x > 0,)
 
 
 @elementwise("square", np.square, scalar_impl=lambda x: x * x, saves=(0,),
@@ -310,7 +311,12 @@ def square(out, x):
     >>> square(3.0)
     9.0
     """
-    return (2 * x,)
+    return (_twice(x),)
+
+
+def _twice(x):
+    """``2 * x``; on a float array ``x + x``, the same numbers without numpy converting the 2."""
+    return x + x if type(x) is np.ndarray and x.dtype.kind == "f" else 2 * x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +435,7 @@ def pow_const_p(out, x, *, exponent):
     if exponent == 1:
         return (1,)
     if exponent == 2:
-        return (2 * x,)
+        return (_twice(x),)
     return (exponent * power(x, exponent - 1),)
 
 
@@ -598,8 +604,14 @@ def all_finite(x):
     >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan])), all_finite(np.array([1e300]))
     (True, False, True)
     """
-    total = np.vdot(x, x) if x.size <= 4096 else np.add.reduce(x, axis=None)
+    total = _vdot(x, x) if x.size <= 4096 else np.add.reduce(x, axis=None)
     return math.isfinite(total) or bool(np.isfinite(x).all())
+
+
+try:  # numpy's C function itself: np.vdot adds a Python layer (a third of the check's cost)
+    from numpy._core._multiarray_umath import vdot as _vdot
+except ImportError:  # another numpy
+    _vdot = np.vdot
 
 
 def _is_boolean(p):
@@ -662,9 +674,27 @@ def sum_p(ct, out, x, *, axis, keepdims):
     array([3., 3.])
     """
     shape = shape_of(x)
+    if type(ct) is float and ct == 1.0 and len(axis) == len(shape):  # a gradient's first step
+        return (ones_adjoint(shape),)
     if not keepdims and len(axis) < len(shape):  # put the summed axes back, as length 1
         ct = _reshaped(ct, _kept_shape(shape, axis))
     return (_broadcast(ct, shape),)
+
+
+ONES = {}  # shape -> read-only float ones, see ones_adjoint
+
+
+def ones_adjoint(shape):
+    """Float ones of ``shape``: the adjoint of ``sum(x)`` seeded with 1. Small ones are made
+    once and read-only (a sweep never writes into an adjoint it does not own), so the fast sweep
+    recognises them by identity and passes a partial on as it is (1 · p = p, exactly)."""
+    ones = ONES.get(shape)
+    if ones is None:
+        if math.prod(shape) > 4096 or len(ONES) >= 64:  # big, or many shapes: not kept
+            return _np_broadcast_to(1.0, shape=shape)
+        ones = ONES[shape] = np.ones(shape)
+        ones.flags.writeable = False
+    return ones
 
 
 def _np_mean(x, *, axis, keepdims):

@@ -63,14 +63,23 @@ def pullback(graph, i, g):
             for r, a, c in zip(refs, argvals, shares)]
 
 
-def _tape(f, values, who):
+def _tape(f, values, who, args=None, nums=None):
     """Record ``f`` on the given (checked) input values into a gradient tape: a lean Graph
-    (see ``Primitive.saves``). Returns the graph, the input tracers and ``f``'s output."""
+    (see ``Primitive.saves``). Returns the graph, the input tracers and ``f``'s output.
+    With ``args`` and ``nums``, ``f`` is called with ``args`` whose positions ``nums`` hold the
+    input tracers; the other arguments stay constants (see :func:`_only`)."""
     graph = Graph(lean=True)
     tracers = start(graph, _TAPE_NAMES[:len(values)] if len(values) <= len(_TAPE_NAMES) else
                     [f"x{k}" for k in range(1, len(values) + 1)], values)
-    out = f(*tracers)
-    return graph, tracers, out if isinstance(out, (tuple, list)) else output_value(out, who)
+    if nums is None:
+        out = f(*tracers)
+    else:
+        call = list(args)
+        for n, t in zip(nums, tracers):
+            call[n] = t
+        out = f(*call)
+    return graph, tracers, (out if type(out) is Tracer or isinstance(out, (tuple, list)) else
+                            output_value(out, who))
 
 
 _TAPE_NAMES = tuple(f"x{k}" for k in range(1, 17))  # a tape's inputs are never printed
@@ -89,32 +98,53 @@ def vjp(f, *primals):
 def _vjp(f, values):
     """:func:`vjp` on input values already checked by :func:`as_input`."""
     graph, tracers, out = _tape(f, values, "vjp")
-    recorded = type(out) is Tracer and out.graph is graph
-    if not recorded:  # a constant, or something that is not a number at all
-        if isinstance(out, (tuple, list)):
-            raise ADError("vjp: f returned a tuple; return one array (stack the outputs)")
-        if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
-            raise ADError(f"vjp: f returned {type(out).__name__}, not a number or array")
-    value = out.value if recorded else out
+    recorded, value = _output(graph, out, "vjp")
     out_shape = shape_of(value)
 
     def vjp_fn(cotangent):
         if shape_of(cotangent) != out_shape:
             raise ADError(f"vjp: the cotangent has shape {shape_of(cotangent)} but f's output has "
                           f"shape {out_shape}")
-        if not recorded:
-            return tuple(zeros_like(t.value) for t in tracers)
-        adjoint = fastpath.backward(graph, {out.index: cotangent})
-        results = [zeros_like(t.value) if adjoint[t.index] is ZERO else
-                   _as_result(adjoint[t.index], t.value) for t in tracers]
-        return tuple(_unshared(results, cotangent))
+        return _gradients(graph, tracers, out if recorded else None, cotangent)
 
     return value, vjp_fn
+
+
+def _output(graph, out, who):
+    """``(recorded, value)`` of a taped function's output: whether it is a node of ``graph``,
+    and its value; a tuple or something that is not a number is refused."""
+    if type(out) is Tracer and out.graph is graph:
+        return True, out.value
+    if isinstance(out, (tuple, list)):
+        raise ADError(f"{who}: f returned a tuple; return one array (stack the outputs)")
+    if not isinstance(out, (numbers.Number, np.ndarray, np.generic, ArrayBox)):
+        raise ADError(f"{who}: f returned {type(out).__name__}, not a number or array")
+    return False, out
+
+
+def _gradients(graph, tracers, out, cotangent):
+    """The inputs' adjoints for ``out`` (a node of ``graph``, None for a constant output)
+    weighted by ``cotangent``: one array (or float) per input tracer, each the caller's own."""
+    if out is None:
+        return tuple(zeros_like(t.value) for t in tracers)
+    adjoint = fastpath.backward(graph, {out.index: cotangent})
+    results = []
+    for t in tracers:
+        a, v = adjoint[t.index], t.value
+        if type(a) is np.ndarray and type(v) is np.ndarray and a.dtype == v.dtype:
+            results.append(a if a.flags.writeable else a.copy())  # _as_result, without a call
+        else:
+            results.append(zeros_like(v) if a is ZERO else _as_result(a, v))
+    return tuple(_unshared(results, cotangent))
 
 
 def _unshared(results, cotangent):
     """Each gradient an array of its own: a partial of 1 (x + y) hands one buffer, or the
     caller's cotangent, to several arguments; ``gx *= 0.1`` must not change ``gy``."""
+    if type(cotangent) is float and len(results) <= 2:  # a gradient's call: two to compare
+        if len(results) == 2 and results[0] is results[1] and type(results[1]) is np.ndarray:
+            results[1] = results[1].copy()
+        return results
     seen = {id(cotangent)}
     for k, r in enumerate(results):
         if type(r) is np.ndarray:
@@ -174,18 +204,28 @@ def value_and_grad(f, argnums=0):
         collecting = gc.isenabled()  # see core.paused_gc; inline here, where it is 4× cheaper
         gc.disable()
         try:
-            out, vjp_fn = _vjp(_only(f, args, nums),
-                               [as_input(args[n], "grad", n + 1) for n in nums])
-            if ndim_of(out) != 0:
+            values = []
+            for n in nums:
+                x = args[n]
+                values.append(x if type(x) is np.ndarray and x.dtype.kind == "f" else
+                              as_input(x, "grad", n + 1))
+            graph, tracers, out = _tape(f, values, "grad", args, nums)
+            recorded, value = _output(graph, out, "grad")
+            kind = type(value)
+            if kind is float or kind is np.float64:
+                cotangent = 1.0
+            elif ndim_of(value) != 0:
                 raise ADError(f"grad: {name} must return a scalar, but returned shape "
-                              f"{shape_of(out)}; use ad.jacrev for vector outputs, or reduce "
+                              f"{shape_of(value)}; use ad.jacrev for vector outputs, or reduce "
                               f"with ad.sum")
-            adjoints = vjp_fn(1.0 if type(out) is float or type(out) is np.float64 or
-                              isinstance(out, (numbers.Number, ArrayBox)) else np.ones(()))
+            else:
+                cotangent = (1.0 if isinstance(value, (numbers.Number, ArrayBox)) else
+                             np.ones(()))
+            adjoints = _gradients(graph, tracers, out if recorded else None, cotangent)
         finally:
             if collecting:
                 gc.enable()
-        return out, adjoints[0] if single else adjoints
+        return value, adjoints[0] if single else adjoints
     return value_and_gradient
 
 

@@ -143,3 +143,149 @@ def test_operator_recorders_agree_with_forward_mode_on_every_kind_of_constant(op
     assert np.allclose(value, expected_value, rtol=1e-12)
     assert np.allclose(gradient, ad.jacfwd(f)(x), rtol=1e-12)
     assert type(gradient) is float
+
+
+# -- the adjoint of a sum seeded with 1: cached read-only ones, passed through without a product
+
+def _sweeps(monkeypatch):
+    """Record the ``careful`` flag of every fast sweep (the second one re-runs with the zero
+    rule after a nan reached an input)."""
+    from adkit import fastpath
+    calls, sweep = [], fastpath._sweep
+
+    def watched(graph, seeds, keep_all, careful):
+        calls.append(careful)
+        return sweep(graph, seeds, keep_all, careful)
+    monkeypatch.setattr(fastpath, "_sweep", watched)
+    return calls
+
+
+def _ones_untouched():
+    return all(np.all(ones == 1.0) and not ones.flags.writeable for ones in P.ONES.values())
+
+
+def test_a_partial_after_a_seeded_sum_is_passed_on_as_it_is():
+    from adkit import fastpath
+    x = np.array([[1.0, -2.0], [3.0, 0.5]])
+    g = ad.grad(lambda x: ad.numpy.sum(x ** 2))(x)
+    np.testing.assert_array_equal(g, 2 * x)
+    graph = ad.trace(lambda x: ad.numpy.sum(x ** 2), x)
+    adjoint, unchecked = fastpath._sweep(graph, {graph.outputs[0]: 1.0}, False, careful=False)
+    np.testing.assert_array_equal(adjoint[0], 2 * x)
+    assert not unchecked  # 1 · 2x is 2x exactly: no plain product, so no nan check
+    g *= 0.0  # the caller's own array
+    np.testing.assert_array_equal(ad.grad(lambda x: ad.numpy.sum(x ** 2))(x), 2 * x)
+    assert _ones_untouched()
+
+
+def test_the_gradient_of_a_plain_sum_is_a_writable_array_of_its_own():
+    x = np.ones((3, 2))
+    g = ad.grad(ad.numpy.sum)(x)
+    assert g.flags.writeable and g is not P.ONES.get((3, 2))
+    g[0, 0] = 5.0
+    np.testing.assert_array_equal(ad.grad(ad.numpy.sum)(x), np.ones((3, 2)))
+    assert _ones_untouched()
+
+
+@pytest.mark.parametrize("x", [
+    np.array([1.0, 2.0], dtype=np.float32),   # float32 partial: multiplied (float64 ones)
+    np.linspace(-1.0, 1.0, 5000),             # too big to cache: a fresh array
+    np.array([[1.0, 2.0], [3.0, 4.0]]),       # a sum over one axis: broadcast, not ones
+])
+def test_sums_that_take_the_general_adjoint_agree_with_forward_mode(x):
+    f = ((lambda x: ad.numpy.sum(ad.numpy.sum(x * x, axis=0) ** 2)) if x.ndim == 2 else
+         (lambda x: ad.numpy.sum(x * x)))
+    g = ad.grad(f)(x)
+    assert g.dtype == x.dtype and g.flags.writeable
+    np.testing.assert_allclose(g, ad.jacfwd(f)(x), rtol=1e-6 if x.dtype == np.float32 else 1e-13)
+    assert x.size <= 4096 or x.shape not in P.ONES
+    assert _ones_untouched()
+
+
+def test_an_infinite_partial_after_a_seeded_sum_stays_infinite():
+    import warnings
+    x = np.array([0.0, 4.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        np.testing.assert_array_equal(ad.grad(lambda x: ad.numpy.sum(ad.numpy.sqrt(x)))(x),
+                                      [np.inf, 0.25])
+
+
+# -- relu's mask written into an adjoint the sweep owns (a matmul's VJP result)
+
+def _two_layer(x, W, v):
+    return ad.numpy.sum(ad.relu(x @ W) @ v)
+
+
+def test_relu_after_a_matmul_masks_in_place_with_the_zero_rule(monkeypatch):
+    """Column 1 of x @ W is negative everywhere and v[1] is ∞: the adjoint reaching relu is ∞
+    there, and relu's zero partial wins (0, not 0 · ∞ = nan), in the first sweep."""
+    import warnings
+    from adkit.reverse import backward
+    x = np.array([[1.0, 2.0], [0.5, 1.0], [2.0, 1.0]])
+    W = np.array([[1.0, -1.0, 0.5], [0.5, -2.0, -1.0]])
+    v = np.array([[1.0], [np.inf], [2.0]])
+    sweeps = _sweeps(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gW, gv = ad.grad(_two_layer, argnums=(1, 2))(x, W, v)
+        g = ad.trace(_two_layer, x, W, v)
+        reference = backward(g, {g.outputs[0]: 1.0})
+    assert sweeps == [False]
+    np.testing.assert_array_equal(gW, reference[1])
+    np.testing.assert_array_equal(gv, reference[2])
+    assert np.all(gW[:, 1] == 0.0) and np.all(np.isfinite(gW))
+
+
+def test_relu_on_an_adjoint_the_sweep_does_not_own_multiplies_and_keeps_the_ones():
+    x = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(ad.grad(lambda x: ad.numpy.sum(ad.relu(x)))(x), [0.0, 0.0, 1.0])
+    assert _ones_untouched()
+
+
+def test_relu_of_a_vector_matmul_agrees_with_forward_mode():
+    rng = np.random.default_rng(3)
+    M, u = rng.normal(size=(4, 3)), rng.normal(size=4)
+    f = lambda u: ad.numpy.sum(ad.relu(ad.relu(u) @ M) @ M.T)  # noqa: E731
+    np.testing.assert_allclose(ad.grad(f)(u), ad.jacfwd(f)(u), rtol=1e-13)
+
+
+def test_nested_gradients_through_the_array_fast_paths():
+    """Hessian-vector products and compiled gradients record the same rules on boxes."""
+    rng = np.random.default_rng(4)
+    x, W = rng.normal(size=(3, 2)), rng.normal(size=(2, 2))
+    loss = lambda W: ad.numpy.sum(ad.relu(x @ W) ** 2)  # noqa: E731
+    H = ad.hessian(loss)(W)
+    np.testing.assert_allclose(H, ad.jacfwd(ad.grad(loss))(W), rtol=1e-12)
+    np.testing.assert_allclose(ad.compile(ad.grad(loss))(W), ad.grad(loss)(W), rtol=1e-12)
+
+
+@pytest.mark.parametrize("argnums", [(0, 1), (0, 1, 2)])
+def test_gradients_that_share_one_adjoint_are_separate_arrays(argnums):
+    """x + y hands one buffer to both arguments (a partial of 1): each caller's gradient is its
+    own array, for two gradients (compared directly) and for more (the general check)."""
+    f = lambda x, y, z: ad.numpy.sum(ad.relu(x + y) @ z)  # noqa: E731
+    x, y, z = np.array([[1.0, -3.0]]), np.array([[0.5, 1.0]]), np.array([[2.0], [1.0]])
+    grads = ad.grad(f, argnums=argnums)(x, y, z)
+    gx, gy = grads[0], grads[1]
+    assert gx is not gy and not np.shares_memory(gx, gy)
+    gx *= 10.0
+    np.testing.assert_array_equal(gy, [[2.0, 0.0]])
+
+
+C_CONST = np.array([3.0, 4.0])
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: ad.numpy.sum(x * C_CONST),        # mul's partial is the constant array itself
+    lambda x: ad.numpy.sum(ad.numpy.exp(x)),    # exp's partial is its own output
+    lambda x: ad.numpy.sum(ad.numpy.sin(x)),    # a fresh partial, passed on as it is
+])
+def test_a_partial_passed_after_a_seeded_sum_never_hands_out_an_array_of_the_trace(f):
+    x = np.array([1.0, 2.0])
+    g = ad.grad(f)(x)
+    np.testing.assert_allclose(g, ad.jacfwd(f)(x).ravel(), rtol=1e-14)
+    assert not np.shares_memory(g, C_CONST) and not np.shares_memory(g, x)
+    g *= 0.0
+    np.testing.assert_array_equal(C_CONST, [3.0, 4.0])
+    np.testing.assert_allclose(ad.grad(f)(x), ad.jacfwd(f)(x).ravel(), rtol=1e-14)

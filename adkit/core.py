@@ -8,6 +8,7 @@ level handles the call. Levels make nesting work: ``grad(grad(f))`` gives each s
 level, so an inner sweep never mistakes an outer sweep's values for its own.
 """
 import contextlib
+import functools
 import gc
 import itertools
 import math
@@ -92,32 +93,28 @@ class NumpyErrors:
         try: ...
         finally: state.reset(token)
 
-    numpy >= 2 keeps its error state in one context variable; setting it to a state made once
-    costs a tenth of a ``with np.errstate(...)`` block, which every gradient call would pay."""
+    numpy >= 2 keeps its error state in one context variable; ``set`` and ``reset`` are then
+    that variable's own methods (bound to a state made once: no Python call at all), a tenth
+    of a ``with np.errstate(...)`` block, which every gradient call would pay."""
 
     def __init__(self, **how):
         self._errstate = how
         try:
             from numpy._core.umath import _extobj_contextvar
-        except ImportError:  # another numpy: the public way
-            self._variable = None
+        except ImportError:  # another numpy: the public way, through the methods below
             return
-        self._variable = _extobj_contextvar
         with np.errstate(**how):
-            self._state = _extobj_contextvar.get()
+            state = _extobj_contextvar.get()
+        self.set = functools.partial(_extobj_contextvar.set, state)
+        self.reset = _extobj_contextvar.reset
 
     def set(self):
-        if self._variable is None:
-            state = np.errstate(**self._errstate)
-            state.__enter__()
-            return state
-        return self._variable.set(self._state)
+        state = np.errstate(**self._errstate)
+        state.__enter__()
+        return state
 
     def reset(self, token):
-        if self._variable is None:
-            token.__exit__(None, None, None)
-        else:
-            self._variable.reset(token)
+        token.__exit__(None, None, None)
 
 
 class paused_gc:

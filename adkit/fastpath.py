@@ -69,9 +69,7 @@ def _sweep(graph, seeds, keep_all, careful):
     owned = [False] * len(prims)  # adjoint[i] is an array only this sweep holds: reusable
     for ref, seed in seeds.items():
         adjoint[ref] = seed
-    # derivatives at domain edges are inf/nan by convention: no warnings (numpy's context
-    # variable set directly where there is one: two calls fewer per gradient)
-    quiet = _QUIET.set() if _QUIET_VARIABLE is None else _QUIET_VARIABLE.set(_QUIET_STATE)
+    quiet = _QUIET.set()  # derivatives at domain edges are inf/nan by convention: no warnings
     try:
         for i in range(len(prims) - 1, -1, -1):
             g = adjoint[i]
@@ -134,15 +132,11 @@ def _sweep(graph, seeds, keep_all, careful):
             if not keep_all:
                 adjoint[i] = ZERO
     finally:
-        if _QUIET_VARIABLE is None:
-            _QUIET.reset(quiet)
-        else:
-            _QUIET_VARIABLE.reset(quiet)
+        _QUIET.reset(quiet)
     return adjoint, unchecked
 
 
 _QUIET = NumpyErrors(all="ignore")
-_QUIET_VARIABLE, _QUIET_STATE = _QUIET._variable, getattr(_QUIET, "_state", None)
 
 
 _FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products

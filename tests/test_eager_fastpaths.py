@@ -289,3 +289,21 @@ def test_a_partial_passed_after_a_seeded_sum_never_hands_out_an_array_of_the_tra
     g *= 0.0
     np.testing.assert_array_equal(C_CONST, [3.0, 4.0])
     np.testing.assert_allclose(ad.grad(f)(x), ad.jacfwd(f)(x).ravel(), rtol=1e-14)
+
+
+def test_numpy_errors_sets_and_restores_numpy_error_state_both_ways():
+    """NumpyErrors: numpy's context variable where there is one, else np.errstate (the class's
+    own methods, called here directly); either way the state before comes back."""
+    from adkit.core import NumpyErrors
+    watch = NumpyErrors(invalid="raise")
+    before = np.geterr()
+    for set_state, reset_state in ((watch.set, watch.reset),
+                                   (lambda: NumpyErrors.set(watch),
+                                    lambda token: NumpyErrors.reset(watch, token))):
+        token = set_state()
+        try:
+            with pytest.raises(FloatingPointError):
+                np.sqrt(np.array([-1.0]))
+        finally:
+            reset_state(token)
+        assert np.geterr() == before

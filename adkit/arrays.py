@@ -49,12 +49,13 @@ def sum(x, axis=None, keepdims=False):
     >>> sum(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0)
     array([4., 6.])
     """
-    if axis is None:  # all axes, the common case: without normalizing
-        return sum_p(x, axis=_ALL_AXES[ndim_of(shape_value(x))], keepdims=bool(keepdims))
+    ndim = ndim_of(shape_value(x))
+    if axis is None and ndim < len(_ALL_AXES):  # all axes, the common case: made once
+        return sum_p(x, axis=_ALL_AXES[ndim], keepdims=bool(keepdims))
     return sum_p(x, axis=_axes(axis, ndim_of(x), "sum"), keepdims=bool(keepdims))
 
 
-_ALL_AXES = [tuple(range(-n, 0)) for n in range(33)]  # numpy allows at most 32 axes
+_ALL_AXES = [tuple(range(-n, 0)) for n in range(33)]  # (-n, ..., -1) for n up to 32 axes
 
 
 def mean(x, axis=None, keepdims=False):

@@ -22,7 +22,7 @@ import numpy as np
 
 from adkit import primitives as P
 from adkit.core import ZERO, NumpyErrors, shape_of
-from adkit.primitives import ONES, all_finite, matmul, times, unbroadcast, zero_wins
+from adkit.primitives import ONES, all_finite, times, unbroadcast, zero_wins
 from adkit.tracing import Tracer
 
 
@@ -113,7 +113,7 @@ def _sweep(graph, seeds, keep_all, careful):
                         if ref is not None and p is not None:
                             if type(p) is int and p == 1:
                                 c = g
-                            elif type(p) is Tracer:  # times() adds only checks a Tracer passes
+                            elif type(p) is Tracer:  # what times() would do, without its checks
                                 c = g * p
                             else:
                                 c = times(g, p)
@@ -139,9 +139,10 @@ def _sweep(graph, seeds, keep_all, careful):
 _QUIET = NumpyErrors(all="ignore")
 
 
-_FRESH_VJP = frozenset((matmul,))  # VJP rules whose plain array results are fresh products
-# partials rules whose plain array partials are computed afresh (exp's is its output, mul's an
-# argument: passed on as they are, the caller's gradient would be one of its own arrays)
+_FRESH_VJP = frozenset((P.matmul,))  # VJP rules whose plain array results are fresh products
+# Partials rules that compute a new array on plain arrays, which the sweep may then hand on as
+# an adjoint. Not exp (its partial is its output) nor mul (an argument): handed on, those would
+# reach the caller as one of their own arrays.
 _FRESH_PARTIALS = frozenset((P.sin, P.cos, P.log, P.log1p, P.sqrt, P.tan, P.tanh, P.sigmoid,
                              P.abs, P.square, P.pow_const_p))
 

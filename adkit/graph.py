@@ -81,9 +81,9 @@ class Graph:
         """Append ``prim(args)`` and return its index; ``refs`` and ``argvals`` are tuples, one
         entry per argument (``refs[k] is None`` marks a constant).
 
-        The one place a node is appended (tracing, parsing and copying all come here; only
-        the recorder of binary operators on floats, ``tracing._recorder``, appends its node
-        inline, as it runs once per scalar operation). On a
+        The one place a node is appended (tracing, parsing and copying all come here), but
+        for one hot path: ``tracing._recorder`` appends a binary primitive of two floats
+        inline (it runs once per scalar operation; a float needs no lean copy). On a
         lean graph (a gradient sweep's own tape) big arrays that the primitive's derivative
         rule does not read are kept as their shapes only (see ``Primitive.saves``).
         """

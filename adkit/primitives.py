@@ -573,8 +573,8 @@ def times(g, p, zero_rule=True):
             return g
         if p == -1:
             return -g
-    if type(g) is float and g == 1.0 and not _is_boolean(p):
-        return p
+    if type(g) is float and g == 1.0 and type(p) is not np.ndarray and not _is_boolean(p):
+        return p  # (an array partial is multiplied: passed on, it could be the caller's constant)
     return zero_wins(g * p, g, p) if zero_rule else g * p
 
 
@@ -587,8 +587,8 @@ def zero_wins(c, a, b):
     >>> zero_wins(math.inf * 0.0, math.inf, 0.0), zero_wins(3.0, 1.5, 2.0)
     (0.0, 3.0)
     """
-    if type(c) is float:
-        return c if c - c == 0 or not (a == 0 or b == 0) else 0.0  # c - c: nan when c is not finite
+    if type(c) is float or isinstance(c, np.floating):  # a float, or a numpy scalar
+        return c if c - c == 0 or not (a == 0 or b == 0) else type(c)(0)  # c - c: nan unless finite
     if type(c) is np.ndarray and c.dtype.kind == "f" and not all_finite(c):
         zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
         return np.where(zero, 0.0, c) if zero.any() else c
@@ -674,7 +674,9 @@ def sum_p(ct, out, x, *, axis, keepdims):
     array([3., 3.])
     """
     shape = shape_of(x)
-    if type(ct) is float and ct == 1.0 and len(axis) == len(shape):  # a gradient's first step
+    if type(ct) is float and ct == 1.0 and shape and len(axis) == len(shape):
+        # a gradient's first step (n-d: a 0-d adjoint stays the float 1.0, so the float sweep
+        # and its zero rule go on, and a float32 input keeps its precision)
         return (ones_adjoint(shape),)
     if not keepdims and len(axis) < len(shape):  # put the summed axes back, as length 1
         ct = _reshaped(ct, _kept_shape(shape, axis))

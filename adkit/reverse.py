@@ -142,18 +142,25 @@ def _unshared(results, cotangent):
     """Each gradient an array of its own: a partial of 1 (x + y) hands one buffer, or the
     caller's cotangent, to several arguments; ``gx *= 0.1`` must not change ``gy``."""
     if type(cotangent) is float and len(results) <= 2:  # a gradient's call: two to compare
-        if len(results) == 2 and results[0] is results[1] and type(results[1]) is np.ndarray:
+        if (len(results) == 2 and type(results[0]) is np.ndarray and
+                type(results[1]) is np.ndarray and _memory(results[0]) is _memory(results[1])):
             results[1] = results[1].copy()
         return results
-    seen = {id(cotangent)}
+    seen = {id(_memory(cotangent))}
     for k, r in enumerate(results):
         if type(r) is np.ndarray:
-            key = id(r)
+            key = id(_memory(r))
             if key in seen:
                 results[k] = r.copy()
             else:
                 seen.add(key)
     return results
+
+
+def _memory(a):
+    """What holds an array's numbers: the array, or the one it is a view of (``g.T``)."""
+    base = getattr(a, "base", None)
+    return a if base is None else base
 
 
 def _as_result(adjoint, primal):

@@ -107,6 +107,11 @@ X_BIAS = np.array([-1.0, 0.0, 2.0])
     (lambda x: ad.numpy.sum(ad.numpy.sqrt(x * A_ZERO_ONE) * A_ZERO_ONE), np.float32(1.0), 0.5),
     (lambda b: ad.numpy.sum(ad.numpy.sqrt(ad.relu(X_BIAS + b)) * ad.relu(X_BIAS + b)), 0.0,
      1.5 * np.sqrt(2.0)),
+    (lambda x: ad.sum(ad.sqrt(ad.relu(x))), -1.0, 0.0),  # a 0-d sum's adjoint stays a float
+    (lambda x: ad.sum(ad.sqrt(ad.relu(x))), np.array(-1.0), 0.0),
+    (lambda x: ad.relu(x) * ad.log(x), np.array(-1.0), 0.0),  # numpy scalars: the rule too
+    (lambda x: ad.relu(x) * ad.log(x), np.float64(-1.0), 0.0),
+    (lambda x: ad.relu(x) * ad.log(x), np.array(-1.0, dtype=np.float32), 0.0),
 ])
 def test_the_zero_rule_reaches_scalar_inputs_through_array_products(f, x, expected):
     """A scalar input's adjoint is summed from array products: a nan there (0 · ∞ taken
@@ -139,6 +144,10 @@ def test_operator_recorders_agree_with_forward_mode_on_every_kind_of_constant(op
         return ad.sum(fn(y, x))  # a second operation with both arguments traced
 
     value, gradient = ad.value_and_grad(f)(x)
+    graph = ad.trace(f, x)  # nodes appended inline and by add_node: the columns stay in step
+    assert len({len(column) for column in (graph.prims, graph.refs, graph.argvals, graph.params,
+                                           graph.values)}) == 1
+    assert float(graph(x)) == pytest.approx(float(value), rel=1e-12)
     expected_value = np.sum(fn(fn(c, x) if constant_first else fn(x, c), x))
     assert np.allclose(value, expected_value, rtol=1e-12)
     assert np.allclose(gradient, ad.jacfwd(f)(x), rtol=1e-12)
@@ -307,3 +316,27 @@ def test_numpy_errors_sets_and_restores_numpy_error_state_both_ways():
         finally:
             reset_state(token)
         assert np.geterr() == before
+
+
+def test_a_gradient_keeps_a_0d_float32_input_s_precision():
+    x = np.array(0.5, dtype=np.float32)
+    gradient = ad.grad(lambda x: ad.sum(ad.sin(x)))(x)
+    assert gradient.dtype == np.float32 and gradient == np.float32(np.cos(np.float32(0.5)))
+    assert type(ad.grad(lambda x: ad.sum(ad.sin(x)))(0.5)) is float
+
+
+def test_sum_over_all_of_many_axes():
+    x = np.ones((1,) * 40)
+    assert float(ad.sum(x)) == 1.0
+    assert ad.grad(ad.sum)(x).shape == x.shape
+
+
+def test_gradients_never_share_memory_with_each_other_or_with_the_caller_s_constants():
+    x, y = np.ones((2, 3)), np.ones((3, 2))
+    gx, gy = ad.grad(lambda x, y: ad.sum(ad.sin(ad.transpose(x) + y)), argnums=(0, 1))(x, y)
+    gx *= 0  # gx is g.T, gy is g: a view of the same numbers unless copied
+    assert np.allclose(gy, np.cos(2.0))
+    c = np.array(3.0)
+    g = ad.grad(lambda x: x * c)(np.array(2.0))  # the partial is c itself
+    g *= 0
+    assert c == 3.0

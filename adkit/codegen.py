@@ -767,9 +767,13 @@ class Compiled:
         else:
             key, traced, inputs = tuple(key), None, args  # every argument is traced
         # the last signature is compared, not hashed and looked up
-        specs = self._specs if key == self._key else self._cache.get(key)
+        if key == self._key:
+            specs = self._specs
+        else:
+            specs = self._cache.get(key)
+            if specs is not None:
+                self._key, self._specs = key, specs
         if specs is not None:
-            self._key, self._specs = key, specs
             for spec in specs:
                 watch = _watch_on(_WATCH_STATE)
                 try:
@@ -785,7 +789,8 @@ class Compiled:
                 if out is EAGER or spec.scalar and out is not RETRACE and _float_nan(out):
                     return self.f(*args, **kwargs)
                 if out is not RETRACE:
-                    self.last = spec
+                    if self.last is not spec:
+                        self.last = spec
                     return out
         if traced is None:
             traced = list(range(len(args)))

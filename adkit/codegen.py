@@ -32,7 +32,6 @@ def compiled(x1, x2):
 """
 import bisect
 import builtins
-import collections
 import itertools
 import keyword
 import linecache
@@ -356,6 +355,7 @@ class _Plan:
     """What the emitter needs to know about the trace: live nodes, uses, buffers."""
 
     def __init__(self, graph, out_nodes, guards, optimistic=False):
+        """``optimistic``: a trace of numbers may be planned as it comes (see _as_it_comes)."""
         self.graph = graph
         roots = list(out_nodes) + [g for g, _, _ in guards]
         # every value a Python number (long scalar traces): no buffers
@@ -396,30 +396,33 @@ class _Plan:
                     self.buffer_end[b] = max(self.buffer_end[b], last_use[i], i)
                     k -= 1
 
-
     def _as_it_comes(self, roots):
         """A long trace of numbers is written as it comes when every node is live and no two
-        compute the same thing (checked at C speed: distinct (primitive, arguments, values)
-        are necessary for a duplicate; ``x · 1`` is caught by the emitter)."""
+        compute the same thing (checked at C speed: two nodes alike have the same primitive,
+        arguments and values, so the same hash; ``x · 1`` is caught by the emitter)."""
         graph = self.graph
         prims, refs = graph.prims, graph.refs
         n = len(prims)
         inputs, consts = len(graph.input_refs), prims.count(CONST)
         # inputs and constants all look alike here: (INPUT, (), ()), (CONST, (), ())
         alike = inputs - (inputs > 0) + consts - (consts > 0)
-        try:
-            if len(set(zip(prims, refs, graph.argvals))) != n - alike:
-                return False
+        try:  # hashes, sorted (a set of 10⁵ tuples costs three times as much)
+            hashes = np.fromiter(map(hash, zip(prims, refs, graph.argvals)), np.int64, n)
         except TypeError:  # an array among the constants
+            return False
+        hashes.sort()
+        if np.count_nonzero(hashes[1:] == hashes[:-1]) != alike:  # (equal hashes: full plan)
             return False
         if consts > 1:
             where = itertools.compress(range(n), map(operator.is_, prims, itertools.repeat(CONST)))
             if len({_constant_key(graph.params[i]["value"]) for i in where}) != consts:
                 return False
-        uses = collections.Counter(itertools.chain.from_iterable(refs))
-        read = len(uses) - (None in uses)
+        # how often each node is read, counted by numpy (a constant argument, None, is nan)
+        read = np.array(list(itertools.chain.from_iterable(refs)), dtype=float)
+        counts = np.bincount(read[read == read].astype(np.intp), minlength=n)
+        uses = counts.tolist()
         # every node reaches a node nobody reads: if those are all roots, every node is live
-        if read + len({r for r in roots if r not in uses}) != n:
+        if np.count_nonzero(counts) + len({r for r in roots if not uses[r]}) != n:
             return False
         self.canon = self.order = range(n)
         self.args, self.uses, self.last_use = refs, uses, _Unread()
@@ -478,8 +481,8 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
 def _program(graph, params_names, out_tree, name, plan):
     """The source, namespace and scalar flag of :func:`emit` for a plan."""
     ns = Namespace(reserved=params_names)
-    prims, argvals_l, values, params_l = graph.prims, graph.argvals, graph.values, graph.params
-    args_l, uses, guarded = plan.args, plan.uses, plan.guards
+    prims, argvals_l, values = graph.prims, graph.argvals, graph.values
+    uses, guarded = plan.uses, plan.guards
     var = [None] * len(prims)    # node -> its variable (or a constant's text)
     texts = [None] * len(prims)  # node -> (text, precedence, depth) where it is read: its
     #                              variable, or (large traces) a float used once, written inline
@@ -493,16 +496,7 @@ def _program(graph, params_names, out_tree, name, plan):
     numbers_only = plan.numbers_only
     optimistic, ones = plan.optimistic, {}  # every node on plain numbers, written as it comes
     scalar = False
-    order = plan.order
-    # a binary operator on two nodes' numbers is the common case: written first, fast
-    fast = {prim: operators[prim] if numbers_only else None for prim in operators}
-    if optimistic:
-        nodes = zip(order, prims, args_l, params_l, map(fast.__getitem__, prims))
-    else:
-        nodes = zip(order, map(prims.__getitem__, order), map(args_l.__getitem__, order),
-                    map(params_l.__getitem__, order),
-                    map(fast.__getitem__, map(prims.__getitem__, order)))
-    for i, prim, refs, params, operator in nodes:
+    for i, prim, refs, params, operator in _nodes(graph, plan, operators):
         if operator is not None and None not in refs and not params and len(refs) == 2:
             scalar = True  # as eager: math on Python numbers (an error: run eagerly)
             a, pa, depth = texts[refs[0]]
@@ -543,6 +537,18 @@ def _program(graph, params_names, out_tree, name, plan):
             lines.extend("    " + _guard_text(name, e, ns) for e in guarded[i])
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
+
+
+def _nodes(graph, plan, operators):
+    """The nodes to write, in order: index, primitive, arguments, parameters and the operator
+    when it is a binary one on two nodes' numbers (the common case, written first, fast)."""
+    prims, args, params, order = graph.prims, plan.args, graph.params, plan.order
+    fast = {prim: operators[prim] if plan.numbers_only else None for prim in operators}
+    if plan.optimistic:  # every node, in order
+        return zip(order, prims, args, params, map(fast.__getitem__, prims))
+    prims = list(map(prims.__getitem__, order))
+    return zip(order, prims, map(args.__getitem__, order), map(params.__getitem__, order),
+               map(fast.__getitem__, prims))
 
 
 def _array_statement(graph, plan, i, prim, texts, var, lines, ns):

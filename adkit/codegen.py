@@ -468,12 +468,14 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     subexpressions computed once; an array argument that dies at a node of the same shape
     takes the result in place (``w7 += w6``); ``del`` frees large arrays after their last use;
     each guard returns RETRACE when the call decides a branch differently from the trace. In
-    large traces a float used once is written into the expression that uses it.
+    large traces a float used once is written into the expression that uses it, and a trace of
+    numbers whose nodes are all live and all different (a quick check) is written in one pass,
+    without the liveness and common-subexpression passes.
     """
     out_nodes = [leaf for kind, leaf in _leaves(out_tree) if kind == "node"]
-    try:
+    try:  # a long trace may be written as it comes (a short one is planned in no time)
         return _program(graph, params_names, out_tree, name,
-                        _Plan(graph, out_nodes, guards, optimistic=True))
+                        _Plan(graph, out_nodes, guards, optimistic=len(graph) > INLINE_ABOVE))
     except _Replan:
         return _program(graph, params_names, out_tree, name, _Plan(graph, out_nodes, guards))
 

@@ -337,6 +337,7 @@ def _long_sum(*p):
 
 @pytest.mark.parametrize("f, written_as_it_comes", [
     (ad.value_and_grad(_long_sum, argnums=(0, 1, 2)), True),
+    (lambda *p: (lambda t: t * p[0] if t > -100.0 else -t)(_long_sum(*p)), True),  # a guard
     (ad.grad(_long_sum, argnums=(0, 1, 2)), None),                 # dead nodes, perhaps
     (lambda *p: _long_sum(*p) + _long_sum(*p), False),              # every node twice
     (lambda *p: _long_sum(*p) * 1.0 + 2.5 * p[0] + 2.5 * p[1], False),  # x · 1, a constant twice
@@ -351,6 +352,10 @@ def test_a_long_trace_written_as_it_comes_is_the_full_plans_program(f, written_a
     full = codegen._program(graph, names, tree, "compiled",
                             codegen._Plan(graph, out_nodes, graph.guards))
     assert codegen.emit(graph, names, tree, graph.guards) == full
+    assert ("return RETRACE" in full[0]) == bool(graph.guards)
+    cf = ad.compile(f)
+    for point in ((0.3, -0.2, 0.5), (-3.0, 2.0, 1.0), (0.3, -0.2, 0.5)):
+        assert cf(*point) == f(*point)  # the same operations in the same order: the same bits
     plan = codegen._Plan(graph, out_nodes, graph.guards, optimistic=True)
     if written_as_it_comes is not None:
         try:

@@ -82,8 +82,10 @@ _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives 
 # looked for, and either way the call goes to eager adkit, which applies the rule.
 EAGER = object()  # a call the program leaves to eager adkit
 _WATCH = NumpyErrors(divide="ignore", over="ignore", under="ignore", invalid="raise")
-if getattr(_WATCH, "_variable", None) is not None:  # numpy >= 2: its context variable, set
-    _watch_on, _watch_off = _WATCH._variable.set, _WATCH._variable.reset  # straight (per call)
+# numpy >= 2 keeps its error state in a context variable: a compiled call sets it straight (two
+# Python calls less per call than _WATCH.set/reset, which do the same)
+if getattr(_WATCH, "_variable", None) is not None and hasattr(_WATCH, "_state"):
+    _watch_on, _watch_off = _WATCH._variable.set, _WATCH._variable.reset
     _WATCH_STATE = _WATCH._state
 else:
     _watch_on, _watch_off, _WATCH_STATE = (lambda state: _WATCH.set()), _WATCH.reset, None

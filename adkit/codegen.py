@@ -534,11 +534,11 @@ def _program(graph, params_names, out_tree, name, plan):
         if depth < max_depth and uses[i] == 1 and len(text) <= max_chars:
             texts[i] = (text, prec, depth + 1)
             continue
-        var[i] = name = f"w{i + 1}"
-        texts[i] = (name, _ATOM, 0)
-        lines.append(f"    {name} = {text}  # {prim.name}")
+        var[i] = w = f"w{i + 1}"
+        texts[i] = (w, _ATOM, 0)
+        lines.append(f"    {w} = {text}  # {prim.name}")
         if i in guarded:
-            lines.extend("    " + _guard_text(name, e, ns) for e in guarded[i])
+            lines.extend("    " + _guard_text(w, e, ns) for e in guarded[i])
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
 

@@ -82,12 +82,19 @@ _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives 
 # looked for, and either way the call goes to eager adkit, which applies the rule.
 EAGER = object()  # a call the program leaves to eager adkit
 _WATCH = NumpyErrors(divide="ignore", over="ignore", under="ignore", invalid="raise")
+# numpy >= 2 keeps its error state in a context variable: a compiled call sets it straight (two
+# Python calls less per call than _WATCH.set/reset, which do the same)
+if getattr(_WATCH, "_variable", None) is not None and hasattr(_WATCH, "_state"):
+    _watch_on, _watch_off = _WATCH._variable.set, _WATCH._variable.reset
+    _WATCH_STATE = _WATCH._state
+else:
+    _watch_on, _watch_off, _WATCH_STATE = (lambda state: _WATCH.set()), _WATCH.reset, None
 _PLAIN = frozenset((float, int, bool))
 # Large traces write a float used once straight into the expression that uses it (fewer
 # statements: Python compiles and runs them faster); small ones keep one statement per node.
 INLINE_ABOVE = 1000
-MAX_INLINE_DEPTH = 12
-MAX_INLINE_CHARS = 160  # a line stays readable
+MAX_INLINE_DEPTH = 24
+MAX_INLINE_CHARS = 300  # a neuron of a 16-wide layer is one line (fewer statements compile faster)
 MAX_SPECIALISATIONS = 32  # per compiled function; past it the oldest signature is dropped
 
 
@@ -283,6 +290,19 @@ def _common_subexpressions(graph, live):
     return canon, order, args, uses, last_use
 
 
+class _Unread(dict):
+    """Last readers by node; a node nobody reads was last read at -1."""
+
+    __slots__ = ()
+
+    def __missing__(self, i):
+        return -1
+
+
+class _Replan(Exception):
+    """A trace written as it comes needs the full plan after all (a common subexpression)."""
+
+
 def _is_one(c, known):
     """Is the constant 1 (a seed broadcast by a sum's adjoint: an array of ones)? ``known``
     remembers arrays by id for one trace (which keeps them alive, so ids are not reused)."""
@@ -336,12 +356,17 @@ def _bounds(a):
 class _Plan:
     """What the emitter needs to know about the trace: live nodes, uses, buffers."""
 
-    def __init__(self, graph, out_nodes, guards):
+    def __init__(self, graph, out_nodes, guards, optimistic=False):
+        """``optimistic``: a trace of numbers may be planned as it comes (see _as_it_comes)."""
         self.graph = graph
         roots = list(out_nodes) + [g for g, _, _ in guards]
-        live = _live_nodes(graph, roots)
-        self.canon, self.order, self.args, self.uses, self.last_use = \
-            _common_subexpressions(graph, live)
+        # every value a Python number (long scalar traces): no buffers
+        self.numbers_only = _PLAIN.issuperset(map(type, graph.values))
+        self.optimistic = optimistic and self.numbers_only and self._as_it_comes(roots)
+        if not self.optimistic:
+            live = _live_nodes(graph, roots)
+            self.canon, self.order, self.args, self.uses, self.last_use = \
+                _common_subexpressions(graph, live)
         canon, last_use = self.canon, self.last_use
         never = len(graph.prims) + 1
         self.outputs = {canon[o] for o in out_nodes}
@@ -356,7 +381,8 @@ class _Plan:
             self.uses[o] += 2  # read by the caller or a guard: never written into a reader
         # buffers: a view keeps the array it views alive (no in-place update while it lives)
         values = graph.values
-        arrays = [i for i in self.order if type(values[i]) is np.ndarray]
+        arrays = [] if self.numbers_only else [i for i in self.order
+                                               if type(values[i]) is np.ndarray]
         fresh = [i for i in arrays if _fresh(graph, i)]
         self.buffer = {i: i for i in fresh}
         self.buffer_end = {i: max(last_use[i], i) for i in fresh}
@@ -371,6 +397,38 @@ class _Plan:
                     b = spans[k][1]
                     self.buffer_end[b] = max(self.buffer_end[b], last_use[i], i)
                     k -= 1
+
+    def _as_it_comes(self, roots):
+        """A long trace of numbers is written as it comes when every node is live and no two
+        compute the same thing (checked at C speed: two nodes alike have the same primitive,
+        arguments and values, so the same hash; ``x · 1`` is caught by the emitter)."""
+        graph = self.graph
+        prims, refs = graph.prims, graph.refs
+        n = len(prims)
+        inputs, consts = len(graph.input_refs), prims.count(CONST)
+        # inputs and constants all look alike here: (INPUT, (), ()), (CONST, (), ())
+        alike = inputs - (inputs > 0) + consts - (consts > 0)
+        try:  # hashes, sorted (a set of 10⁵ tuples costs three times as much)
+            hashes = np.fromiter(map(hash, zip(prims, refs, graph.argvals)), np.int64, n)
+        except TypeError:  # an array among the constants
+            return False
+        hashes.sort()
+        if np.count_nonzero(hashes[1:] == hashes[:-1]) != alike:  # (equal hashes: full plan)
+            return False
+        if consts > 1:
+            where = itertools.compress(range(n), map(operator.is_, prims, itertools.repeat(CONST)))
+            if len({_constant_key(graph.params[i]["value"]) for i in where}) != consts:
+                return False
+        # how often each node is read, counted by numpy (a constant argument, None, is nan)
+        read = np.array(list(itertools.chain.from_iterable(refs)), dtype=float)
+        counts = np.bincount(read[read == read].astype(np.intp), minlength=n)
+        uses = counts.tolist()
+        # every node reaches a node nobody reads: if those are all roots, every node is live
+        if np.count_nonzero(counts) + len({r for r in roots if not uses[r]}) != n:
+            return False
+        self.canon = self.order = range(n)
+        self.args, self.uses, self.last_use = refs, uses, _Unread()
+        return True
 
 
 def _in_place_target(plan, i, fn):
@@ -412,59 +470,89 @@ def emit(graph, params_names, out_tree, guards, name="compiled"):
     subexpressions computed once; an array argument that dies at a node of the same shape
     takes the result in place (``w7 += w6``); ``del`` frees large arrays after their last use;
     each guard returns RETRACE when the call decides a branch differently from the trace. In
-    large traces a float used once is written into the expression that uses it.
+    large traces a float used once is written into the expression that uses it, and a trace of
+    numbers whose nodes are all live and all different (a quick check) is written in one pass,
+    without the liveness and common-subexpression passes.
     """
     out_nodes = [leaf for kind, leaf in _leaves(out_tree) if kind == "node"]
-    plan = _Plan(graph, out_nodes, guards)
+    try:  # a long trace may be written as it comes (a short one is planned in no time)
+        return _program(graph, params_names, out_tree, name,
+                        _Plan(graph, out_nodes, guards, optimistic=len(graph) > INLINE_ABOVE))
+    except _Replan:
+        return _program(graph, params_names, out_tree, name, _Plan(graph, out_nodes, guards))
+
+
+def _program(graph, params_names, out_tree, name, plan):
+    """The source, namespace and scalar flag of :func:`emit` for a plan."""
     ns = Namespace(reserved=params_names)
-    prims, argvals_l, values, params_l = graph.prims, graph.argvals, graph.values, graph.params
-    args_l, uses, guarded = plan.args, plan.uses, plan.guards
+    prims, argvals_l, values = graph.prims, graph.argvals, graph.values
+    uses, guarded = plan.uses, plan.guards
     var = [None] * len(prims)    # node -> its variable (or a constant's text)
     texts = [None] * len(prims)  # node -> (text, precedence, depth) where it is read: its
     #                              variable, or (large traces) a float used once, written inline
     lines = [f"def {name}({', '.join(params_names)}):"]
     inputs = dict(zip(graph.input_refs, params_names))
     max_depth = MAX_INLINE_DEPTH if len(plan.order) > INLINE_ABOVE else 0  # 0: no inlining
+    max_chars = MAX_INLINE_CHARS
     operators = {prim: _BINARY.get(prim.scalar_impl if prim.scalar_impl is not None else prim)
                  for prim in set(prims)}  # the operator of each float implementation, or None
-    scalar = False
     # every value a Python number: a node is on numbers unless a constant argument is not
-    numbers_only = _PLAIN.issuperset(map(type, values))
-    for i in plan.order:
-        prim, argvals = prims[i], argvals_l[i]
-        if prim is INPUT or prim is CONST:
+    numbers_only = plan.numbers_only
+    optimistic, ones = plan.optimistic, {}  # every node on plain numbers, written as it comes
+    scalar = False
+    for i, prim, refs, params, operator in _nodes(graph, plan, operators):
+        if operator is not None and None not in refs and not params and len(refs) == 2:
+            scalar = True  # as eager: math on Python numbers (an error: run eagerly)
+            a, pa, depth = texts[refs[0]]
+            b, pb, db = texts[refs[1]]
+            op, prec = operator
+            text = f"{f'({a})' if pa < prec else a} {op} {f'({b})' if pb <= prec else b}"
+            if db > depth:
+                depth = db
+        elif prim is INPUT or prim is CONST:
             if prim is INPUT:
                 lines.append(f"    w{i + 1} = {inputs[i]}")
-            var[i] = ns.constant(params_l[i]["value"]) if prim is CONST else f"w{i + 1}"
+            var[i] = ns.constant(params["value"]) if prim is CONST else f"w{i + 1}"
             texts[i] = (var[i], _ATOM, 0)
-        elif not (numbers_only and None not in args_l[i] or type(values[i]) in _PLAIN
-                  and _PLAIN.issuperset(map(type, argvals))):
+            if i in guarded:
+                lines.extend("    " + _guard_text(var[i], e, ns) for e in guarded[i])
+            continue
+        elif numbers_only and None not in refs or type(values[i]) in _PLAIN \
+                and _PLAIN.issuperset(map(type, argvals_l[i])):
+            scalar = True
+            if optimistic and None in refs and prim.impl is np.multiply and \
+                    _times_one(refs, argvals_l[i], values[i], values, ones) is not None:
+                raise _Replan  # w̄ · 1 is w̄: renamed by the full pass
+            args, depth = _arguments(refs, argvals_l[i], texts, ns)
+            fn = prim.scalar_impl if prim.scalar_impl is not None else prim
+            text, prec = apply_text(prim, args, params, fn, ns)
+        elif optimistic:
+            raise _Replan  # a constant argument that is not a Python number
+        else:
             _array_statement(graph, plan, i, prim, texts, var, lines, ns)
             continue
-        else:  # as eager: math on Python numbers (an error: run eagerly)
-            scalar = True
-            operator = operators[prim]
-            refs = args_l[i]
-            if operator is not None and len(refs) == 2 and not params_l[i]:  # a + b, inline
-                a, b = refs
-                a, pa, depth = texts[a] if a is not None else _constant_arg(argvals[0], ns) + (0,)
-                b, pb, db = texts[b] if b is not None else _constant_arg(argvals[1], ns) + (0,)
-                op, prec = operator
-                text = f"{f'({a})' if pa < prec else a} {op} {f'({b})' if pb <= prec else b}"
-                depth = db if db > depth else depth
-            else:
-                args, depth = _arguments(refs, argvals, texts, ns)
-                fn = prim.scalar_impl if prim.scalar_impl is not None else prim
-                text, prec = apply_text(prim, args, params_l[i], fn, ns)
-            if depth < max_depth and uses[i] == 1 and len(text) <= MAX_INLINE_CHARS:
-                texts[i] = (text, prec, depth + 1)
-                continue
-            var[i] = f"w{i + 1}"
-            texts[i] = (var[i], _ATOM, 0)
-            lines.append(f"    w{i + 1} = {text}  # {prim.name}")
-        lines.extend("    " + _guard_text(var[i], e, ns) for e in guarded.get(i, ()))
+        if depth < max_depth and uses[i] == 1 and len(text) <= max_chars:
+            texts[i] = (text, prec, depth + 1)
+            continue
+        var[i] = w = f"w{i + 1}"
+        texts[i] = (w, _ATOM, 0)
+        lines.append(f"    {w} = {text}  # {prim.name}")
+        if i in guarded:
+            lines.extend("    " + _guard_text(w, e, ns) for e in guarded[i])
     lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
     return "\n".join(lines) + "\n", ns.values, scalar
+
+
+def _nodes(graph, plan, operators):
+    """The nodes to write, in order: index, primitive, arguments, parameters and the operator
+    when it is a binary one on two nodes' numbers (the common case, written first, fast)."""
+    prims, args, params, order = graph.prims, plan.args, graph.params, plan.order
+    fast = {prim: operators[prim] if plan.numbers_only else None for prim in operators}
+    if plan.optimistic:  # every node, in order
+        return zip(order, prims, args, params, map(fast.__getitem__, prims))
+    prims = list(map(prims.__getitem__, order))
+    return zip(order, prims, map(args.__getitem__, order), map(params.__getitem__, order),
+               map(fast.__getitem__, prims))
 
 
 def _array_statement(graph, plan, i, prim, texts, var, lines, ns):
@@ -584,21 +672,7 @@ def _flatten(out, graph):
 
 
 _FLOAT64 = np.dtype(np.float64)
-
-
-def _fast_key(args):
-    """The cache key when every argument is a float or a float64 array (the common case; the
-    same key :func:`_signature` gives), else None."""
-    key = []
-    for a in args:
-        t = type(a)
-        if t is np.ndarray and a.dtype is _FLOAT64:
-            key.append(a.shape)
-        elif t is float:
-            key.append(float)
-        else:
-            return None
-    return tuple(key)
+_NDARRAY = np.ndarray
 
 
 def _signature(args, kwargs):
@@ -671,6 +745,7 @@ class Compiled:
         self.__doc__ = getattr(f, "__doc__", None)
         self.__wrapped__ = f
         self._cache = {}
+        self._key = self._specs = None  # the last signature called and its programs
         self.traces = 0
         self.last = None
 
@@ -682,18 +757,35 @@ class Compiled:
         return f"<compiled {self.__name__}: {len(self._cache)} signature(s), {self.traces} trace(s)>"
 
     def __call__(self, *args, **kwargs):
-        key = None if kwargs else _fast_key(args)
+        key = None
+        if not kwargs:  # every argument a float64 array or a float: the key _signature gives
+            key = []
+            for a in args:
+                t = type(a)
+                if t is _NDARRAY and a.dtype is _FLOAT64:
+                    key.append(a.shape)
+                elif t is float:
+                    key.append(float)
+                else:
+                    key = None
+                    break
         if key is None:
             key, traced = _signature(args, kwargs)
             if key is None:
                 return self.f(*args, **kwargs)
             inputs = [args[k] for k in traced]
         else:
-            traced, inputs = None, args  # every argument is traced
-        specs = self._cache.get(key)
+            key, traced, inputs = tuple(key), None, args  # every argument is traced
+        # the last signature is compared, not hashed and looked up
+        if key == self._key:
+            specs = self._specs
+        else:
+            specs = self._cache.get(key)
+            if specs is not None:
+                self._key, self._specs = key, specs
         if specs is not None:
             for spec in specs:
-                watch = _WATCH.set()
+                watch = _watch_on(_WATCH_STATE)
                 try:
                     out = spec.fn(*inputs)
                 except FloatingPointError:  # a nan made (0 · ∞?): eager applies the zero rule
@@ -703,11 +795,12 @@ class Compiled:
                         raise
                     out = EAGER  # math raised where numpy gives inf/nan
                 finally:
-                    _WATCH.reset(watch)
+                    _watch_off(watch)
                 if out is EAGER or spec.scalar and out is not RETRACE and _float_nan(out):
                     return self.f(*args, **kwargs)
                 if out is not RETRACE:
-                    self.last = spec
+                    if self.last is not spec:
+                        self.last = spec
                     return out
         if traced is None:
             traced = list(range(len(args)))
@@ -716,7 +809,10 @@ class Compiled:
         specs.insert(0, spec)
         del specs[MAX_SPECIALISATIONS:]
         if len(self._cache) > MAX_SPECIALISATIONS:
-            del self._cache[next(iter(self._cache))]
+            oldest = next(iter(self._cache))
+            del self._cache[oldest]
+            if oldest == self._key:
+                self._key = self._specs = None
         self.last = spec
         if _any_nan(out):  # the trace's own products skipped the zero rule too
             return self.f(*args, **kwargs)

@@ -316,6 +316,71 @@ def test_large_scalar_traces_are_inlined_and_still_exact():
     assert cvg.traces == 2
 
 
+def _traced(f, *args):
+    """A function's trace as ad.compile records it: (graph, parameter names, output tree)."""
+    from adkit import codegen
+    from adkit.graph import Graph
+    from adkit.tracing import start
+    graph = Graph()
+    graph.guards = []
+    names = [f"x{k + 1}" for k in range(len(args))]
+    out = f(*start(graph, names, list(args)))
+    return graph, names, codegen._flatten(out, graph)
+
+
+def _long_sum(*p):
+    total = 0.0
+    for k in range(300):
+        total = total + ad.tanh(p[k % 3] * (0.013 * k + 0.002) + p[(k + 1) % 3]) * p[(k + 2) % 3]
+    return total
+
+
+@pytest.mark.parametrize("f, written_as_it_comes", [
+    (ad.value_and_grad(_long_sum, argnums=(0, 1, 2)), True),
+    (lambda *p: (lambda t: t * p[0] if t > -100.0 else -t)(_long_sum(*p)), True),  # a guard
+    (ad.grad(_long_sum, argnums=(0, 1, 2)), None),                 # dead nodes, perhaps
+    (lambda *p: _long_sum(*p) + _long_sum(*p), False),              # every node twice
+    (lambda *p: _long_sum(*p) * 1.0 + 2.5 * p[0] + 2.5 * p[1], False),  # x · 1, a constant twice
+])
+def test_a_long_trace_written_as_it_comes_is_the_full_plans_program(f, written_as_it_comes):
+    """Past INLINE_ABOVE a trace of numbers is written in one pass when a quick check finds
+    every node live and no two alike; the program is the one the full plan writes."""
+    from adkit import codegen
+    graph, names, tree = _traced(f, 0.3, -0.2, 0.5)
+    assert len(graph.prims) > codegen.INLINE_ABOVE
+    out_nodes = [leaf for kind, leaf in codegen._leaves(tree) if kind == "node"]
+    full = codegen._program(graph, names, tree, "compiled",
+                            codegen._Plan(graph, out_nodes, graph.guards))
+    assert codegen.emit(graph, names, tree, graph.guards) == full
+    assert ("return RETRACE" in full[0]) == bool(graph.guards)
+    cf = ad.compile(f)
+    for point in ((0.3, -0.2, 0.5), (-3.0, 2.0, 1.0), (0.3, -0.2, 0.5)):
+        assert cf(*point) == f(*point)  # the same operations in the same order: the same bits
+    plan = codegen._Plan(graph, out_nodes, graph.guards, optimistic=True)
+    if written_as_it_comes is not None:
+        try:
+            codegen._program(graph, names, tree, "compiled", plan)
+            optimistic = plan.optimistic
+        except codegen._Replan:
+            optimistic = False
+        assert optimistic is written_as_it_comes
+
+
+def test_the_last_signature_is_remembered_not_trusted():
+    """A call compares its signature with the last one's; alternating shapes, dtypes and
+    types each get their own program, and an evicted signature is traced again."""
+    from adkit import codegen
+    cf = ad.compile(lambda x: anp.sum(x * x) if isinstance(x, np.ndarray) or True else x)
+    calls = [np.ones(3), np.ones(4), 2.0, np.ones(3, dtype=np.float32), np.ones(3), 2.0]
+    for x in calls:
+        assert cf(x) == pytest.approx(float(np.sum(np.asarray(x, float) ** 2)))
+    assert cf.traces == 4
+    for k in range(codegen.MAX_SPECIALISATIONS + 1):  # pushes the first signatures out
+        cf(np.ones(k + 5))
+    traces = cf.traces
+    assert cf(np.ones(3)) == 3.0 and cf.traces == traces + 1
+
+
 def test_codegen_docstring_examples():
     import doctest
 

@@ -82,13 +82,6 @@ _SCALAR_ERRORS = (ArithmeticError, ValueError)  # math raises where numpy gives 
 # looked for, and either way the call goes to eager adkit, which applies the rule.
 EAGER = object()  # a call the program leaves to eager adkit
 _WATCH = NumpyErrors(divide="ignore", over="ignore", under="ignore", invalid="raise")
-# numpy >= 2 keeps its error state in a context variable: a compiled call sets it straight (two
-# Python calls less per call than _WATCH.set/reset, which do the same)
-if getattr(_WATCH, "_variable", None) is not None and hasattr(_WATCH, "_state"):
-    _watch_on, _watch_off = _WATCH._variable.set, _WATCH._variable.reset
-    _WATCH_STATE = _WATCH._state
-else:
-    _watch_on, _watch_off, _WATCH_STATE = (lambda state: _WATCH.set()), _WATCH.reset, None
 _PLAIN = frozenset((float, int, bool))
 # Large traces write a float used once straight into the expression that uses it (fewer
 # statements: Python compiles and runs them faster); small ones keep one statement per node.
@@ -785,7 +778,7 @@ class Compiled:
                 self._key, self._specs = key, specs
         if specs is not None:
             for spec in specs:
-                watch = _watch_on(_WATCH_STATE)
+                watch = _WATCH.set()
                 try:
                     out = spec.fn(*inputs)
                 except FloatingPointError:  # a nan made (0 · ∞?): eager applies the zero rule
@@ -795,7 +788,7 @@ class Compiled:
                         raise
                     out = EAGER  # math raised where numpy gives inf/nan
                 finally:
-                    _watch_off(watch)
+                    _WATCH.reset(watch)
                 if out is EAGER or spec.scalar and out is not RETRACE and _float_nan(out):
                     return self.f(*args, **kwargs)
                 if out is not RETRACE:

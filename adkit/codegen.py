@@ -532,7 +532,7 @@ def _program(graph, params_names, out_tree, name, plan):
         lines.append(f"    {w} = {text}  # {prim.name}")
         if i in guarded:
             lines.extend("    " + _guard_text(w, e, ns) for e in guarded[i])
-    lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph)}")
+    lines.append(f"    return {_tree_text(out_tree, var, plan.canon, ns, graph, set())}")
     return "\n".join(lines) + "\n", ns.values, scalar
 
 
@@ -624,22 +624,28 @@ def _leaves(tree):
         yield tree
 
 
-def _tree_text(tree, var, canon, ns, graph):
+def _tree_text(tree, var, canon, ns, graph, returned):
+    """The return value's text. Each array returned is the caller's own, as eager adkit's
+    results are: one the call did not make itself (an input, a constant, ``x · 1`` written as
+    x), a view, or one already returned is copied, and so is an array constant. ``returned``: the arrays returned so far."""
     kind = tree[0]
     if kind == "dict":
-        return "{" + ", ".join(f"{ns.constant(k)}: {_tree_text(t, var, canon, ns, graph)}"
+        return "{" + ", ".join(f"{ns.constant(k)}: {_tree_text(t, var, canon, ns, graph, returned)}"
                                for k, t in tree[1]) + "}"
     if kind in ("tuple", "list"):
-        parts = [_tree_text(t, var, canon, ns, graph) for t in tree[1]]
+        parts = [_tree_text(t, var, canon, ns, graph, returned) for t in tree[1]]
         if kind == "list":
             return "[" + ", ".join(parts) + "]"
         return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
     if kind == "node":
         i = canon[tree[1]]
-        v = graph.values[i]
-        copy = type(v) is np.ndarray and not v.flags.writeable  # a broadcast view: the caller's own
-        return var[i] + (".copy()" if copy else "")
-    return ns.constant(tree[1])
+        text = var[i]
+        copy = type(graph.values[i]) is np.ndarray and (
+            text != f"w{i + 1}" or not _fresh(graph, i) or text in returned)
+        returned.add(text)
+        return text + (".copy()" if copy else "")
+    constant = ns.constant(tree[1])  # (an array constant: kept by the program, so copied)
+    return constant + (".copy()" if type(tree[1]) is np.ndarray else "")
 
 
 # -- ad.compile ------------------------------------------------------------------------------------
@@ -904,7 +910,7 @@ def _values(tree, graph):
     if kind == "node":
         v = graph.values[tree[1]]
         return v.copy() if type(v) is np.ndarray and not v.flags.writeable else v
-    return tree[1]
+    return tree[1].copy() if type(tree[1]) is np.ndarray else tree[1]  # the program keeps it
 
 
 def compile(f):

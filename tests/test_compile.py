@@ -486,3 +486,30 @@ def test_compiled_scalar_derivative_keeps_the_zero_rule():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         assert [c(-1.0), c(-1.0), c(2.0)] == [-2.0, -2.0, ad.grad(fs)(2.0)]
+
+
+@pytest.mark.parametrize("make, args", [
+    (lambda: ad.grad(lambda x: ad.sum(x)), (np.array([3.0, 4.0]),)),  # a constant: ones
+    (lambda: ad.grad(lambda x, y: ad.sum(x * y), argnums=(0, 1)),  # x · 1 written as the input
+     (np.array([3.0, 4.0]), np.array([1.0, 2.0]))),
+    (lambda: ad.grad(lambda x, y: ad.sum(x + y), argnums=(0, 1)),  # one array for both
+     (np.array([3.0, 4.0]), np.array([1.0, 2.0]))),
+    (lambda: ad.grad(lambda x, y: ad.sum(x * ad.transpose(y)), argnums=0),  # a view of an input
+     (np.ones((2, 3)), np.arange(6.0).reshape(3, 2))),
+])
+def test_compiled_results_are_the_caller_s_own_arrays(make, args):
+    """Writing into a compiled call's result changes neither the caller's inputs, nor another
+    result, nor what later calls return (eager adkit hands out fresh arrays too)."""
+    inputs = [a.copy() for a in args]
+    compiled = ad.compile(make())
+    expected = make()(*args)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    for _ in range(3):  # the traced call, then the program
+        results = compiled(*args)
+        results = results if isinstance(results, tuple) else (results,)
+        for r, e in zip(results, expected):
+            np.testing.assert_array_equal(r, e)
+        for r in results:
+            r *= 0.0
+        for a, before in zip(args, inputs):
+            np.testing.assert_array_equal(a, before)

@@ -493,12 +493,12 @@ def _program(graph, params_names, out_tree, name, plan):
     numbers_only = plan.numbers_only
     optimistic, ones = plan.optimistic, {}  # every node on plain numbers, written as it comes
     scalar = False
-    for i, prim, refs, params, operator in _nodes(graph, plan, operators):
-        if operator is not None and None not in refs and not params and len(refs) == 2:
+    for i, prim, refs, params, infix in _nodes(graph, plan, operators):
+        if infix is not None and None not in refs and not params and len(refs) == 2:
             scalar = True  # as eager: math on Python numbers (an error: run eagerly)
             a, pa, depth = texts[refs[0]]
             b, pb, db = texts[refs[1]]
-            op, prec = operator
+            op, prec = infix
             text = f"{f'({a})' if pa < prec else a} {op} {f'({b})' if pb <= prec else b}"
             if db > depth:
                 depth = db
@@ -625,9 +625,11 @@ def _leaves(tree):
 
 
 def _tree_text(tree, var, canon, ns, graph, returned):
-    """The return value's text. Each array returned is the caller's own, as eager adkit's
-    results are: one the call did not make itself (an input, a constant, ``x · 1`` written as
-    x), a view, or one already returned is copied, and so is an array constant. ``returned``: the arrays returned so far."""
+    """The return value's text, each array in it the caller's own (as eager adkit's results).
+
+    An array the call did not make itself (an input, a constant, ``x · 1`` written as x), a
+    view, or one already returned is copied, and so is an array constant; ``returned``: the
+    arrays returned so far."""
     kind = tree[0]
     if kind == "dict":
         return "{" + ", ".join(f"{ns.constant(k)}: {_tree_text(t, var, canon, ns, graph, returned)}"
@@ -699,21 +701,28 @@ def _signature(args, kwargs):
         elif isinstance(a, Boxed):
             return None, None  # compiled code called inside another sweep: run f itself
         else:
-            try:
-                hash(a)
-            except TypeError:
-                return None, None
-            key.append((t, a))
+            key.append(_value_key(a))
     if kwargs:
-        try:
-            items = tuple(sorted(kwargs.items()))
-            hash(items)
-        except TypeError:
+        if any(isinstance(v, (Boxed, np.ndarray)) for v in kwargs.values()):
             return None, None
-        if any(isinstance(v, (Boxed, np.ndarray)) for _, v in items):
-            return None, None
-        key.append(items)
-    return tuple(key), traced
+        key.append(tuple(sorted((k, _value_key(v)) for k, v in kwargs.items())))
+    key = tuple(key)
+    try:
+        hash(key)
+    except TypeError:  # an unhashable constant: f runs eagerly
+        return None, None
+    return key, traced
+
+
+def _value_key(v):
+    """A constant argument's part of a signature: its type and value, in tuples too, with 0.0
+    and -0.0 apart (``==`` alone takes 1 for True, -0.0 for 0.0 and (1,) for (1.0,))."""
+    t = type(v)
+    if t is tuple:
+        return t, tuple(map(_value_key, v))
+    if t is float:
+        return t, v, math.copysign(1.0, v)
+    return t, v
 
 
 class Specialisation:
@@ -744,7 +753,8 @@ class Compiled:
         self.__doc__ = getattr(f, "__doc__", None)
         self.__wrapped__ = f
         self._cache = {}
-        self._key = self._specs = None  # the last signature called and its programs
+        self._last = (None, None)  # the last signature called and its programs, one tuple:
+        # read and written in one step, so another thread never pairs a key with other programs
         self.traces = 0
         self.last = None
 
@@ -776,12 +786,13 @@ class Compiled:
         else:
             key, traced, inputs = tuple(key), None, args  # every argument is traced
         # the last signature is compared, not hashed and looked up
-        if key == self._key:
-            specs = self._specs
+        last = self._last
+        if key == last[0]:
+            specs = last[1]
         else:
             specs = self._cache.get(key)
             if specs is not None:
-                self._key, self._specs = key, specs
+                self._last = (key, specs)
         if specs is not None:
             for spec in specs:
                 watch = _WATCH.set()
@@ -810,8 +821,8 @@ class Compiled:
         if len(self._cache) > MAX_SPECIALISATIONS:
             oldest = next(iter(self._cache))
             del self._cache[oldest]
-            if oldest == self._key:
-                self._key = self._specs = None
+            if oldest == self._last[0]:
+                self._last = (None, None)
         self.last = spec
         if _any_nan(out):  # the trace's own products skipped the zero rule too
             return self.f(*args, **kwargs)

@@ -254,10 +254,11 @@ def output_value(o, who):
 
 
 def zeros_like(x):
-    """Zeros of ``x``'s shape and kind (a boxed value gives boxed zeros)."""
-    if isinstance(x, ArrayBox):
-        return P.mul(x, 0.0)
-    if isinstance(x, numbers.Number):
+    """Zeros of ``x``'s shape, plain also for a boxed ``x``: the derivative of an input that does
+    not reach the output is a constant (recorded as ``x · 0`` it was -0.0 at a negative x)."""
+    while isinstance(x, ArrayBox):
+        x = x._value()
+    if x is None or isinstance(x, numbers.Number):
         return 0.0
     return np.zeros(np.shape(x))
 

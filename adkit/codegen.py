@@ -392,36 +392,46 @@ class _Plan:
                     k -= 1
 
     def _as_it_comes(self, roots):
-        """A long trace of numbers is written as it comes when every node is live and no two
-        compute the same thing (checked at C speed: two nodes alike have the same primitive,
-        arguments and values, so the same hash; ``x · 1`` is caught by the emitter)."""
+        """A long trace of numbers is written as it comes when no two nodes compute the same
+        thing and every node is live (both checked at C speed; ``x · 1`` is caught by the
+        emitter): then the plan is the trace itself."""
         graph = self.graph
-        prims, refs = graph.prims, graph.refs
-        n = len(prims)
-        inputs, consts = len(graph.input_refs), prims.count(CONST)
-        # inputs and constants all look alike here: (INPUT, (), ()), (CONST, (), ())
-        alike = inputs - (inputs > 0) + consts - (consts > 0)
-        try:  # hashes, sorted (a set of 10⁵ tuples costs three times as much)
-            hashes = np.fromiter(map(hash, zip(prims, refs, graph.argvals)), np.int64, n)
-        except TypeError:  # an array among the constants
+        if not _all_distinct(graph):
             return False
-        hashes.sort()
-        if np.count_nonzero(hashes[1:] == hashes[:-1]) != alike:  # (equal hashes: full plan)
-            return False
-        if consts > 1:
-            where = itertools.compress(range(n), map(operator.is_, prims, itertools.repeat(CONST)))
-            if len({_constant_key(graph.params[i]["value"]) for i in where}) != consts:
-                return False
-        # how often each node is read, counted by numpy (a constant argument, None, is nan)
-        read = np.array(list(itertools.chain.from_iterable(refs)), dtype=float)
-        counts = np.bincount(read[read == read].astype(np.intp), minlength=n)
-        uses = counts.tolist()
+        uses = _read_counts(graph)
         # every node reaches a node nobody reads: if those are all roots, every node is live
-        if np.count_nonzero(counts) + len({r for r in roots if not uses[r]}) != n:
+        if len(uses) - uses.count(0) + len({r for r in roots if not uses[r]}) != len(uses):
             return False
-        self.canon = self.order = range(n)
-        self.args, self.uses, self.last_use = refs, uses, _Unread()
+        self.canon = self.order = range(len(uses))
+        self.args, self.uses, self.last_use = graph.refs, uses, _Unread()
         return True
+
+
+def _all_distinct(graph):
+    """No two nodes compute the same thing, or so a quick check says (it may say no when they
+    do not: then the full plan runs). Two nodes alike have the same primitive, arguments and
+    values, so the same hash: the sorted hashes may repeat only for the inputs and constants,
+    which all look alike here, and the constants must differ."""
+    prims = graph.prims
+    n, inputs, consts = len(prims), len(graph.input_refs), prims.count(CONST)
+    alike = inputs - (inputs > 0) + consts - (consts > 0)
+    try:  # hashes, sorted (a set of 10⁵ tuples costs three times as much)
+        hashes = np.fromiter(map(hash, zip(prims, graph.refs, graph.argvals)), np.int64, n)
+    except TypeError:  # an array among the constants
+        return False
+    hashes.sort()
+    if np.count_nonzero(hashes[1:] == hashes[:-1]) != alike:
+        return False
+    if consts > 1:
+        where = itertools.compress(range(n), map(operator.is_, prims, itertools.repeat(CONST)))
+        return len({_constant_key(graph.params[i]["value"]) for i in where}) == consts
+    return True
+
+
+def _read_counts(graph):
+    """How often each node is read, counted by numpy (a constant argument, None, is a nan)."""
+    read = np.array(list(itertools.chain.from_iterable(graph.refs)), dtype=float)
+    return np.bincount(read[read == read].astype(np.intp), minlength=len(graph.prims)).tolist()
 
 
 def _in_place_target(plan, i, fn):

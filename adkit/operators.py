@@ -29,10 +29,7 @@ class ArrayBox(Boxed):
     def __rmul__(self, other): return P.mul(other, self)
     def __truediv__(self, other): return P.div(self, other)
     def __rtruediv__(self, other): return P.div(other, self)
-    def __pow__(self, other):
-        if type(other) is int or type(other) is float:  # x ** 2: power()'s test, without its call
-            return P.pow_const_p(self, exponent=other)
-        return P.power(self, other)
+    def __pow__(self, other): return P.power(self, other)
     def __rpow__(self, other): return P.power(other, self)
     def __matmul__(self, other): return P.matmul(self, other)
     def __rmatmul__(self, other): return P.matmul(other, self)

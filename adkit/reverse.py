@@ -131,21 +131,13 @@ def _gradients(graph, tracers, out, cotangent):
     results = []
     for t in tracers:
         a, v = adjoint[t.index], t.value
-        if type(a) is np.ndarray and type(v) is np.ndarray and a.dtype == v.dtype:
-            results.append(a if a.flags.writeable else a.copy())  # _as_result, without a call
-        else:
-            results.append(zeros_like(v) if a is ZERO else _as_result(a, v))
+        results.append(zeros_like(v) if a is ZERO else _as_result(a, v))
     return tuple(_unshared(results, cotangent))
 
 
 def _unshared(results, cotangent):
     """Each gradient an array of its own: a partial of 1 (x + y) hands one buffer, or the
     caller's cotangent, to several arguments; ``gx *= 0.1`` must not change ``gy``."""
-    if type(cotangent) is float and len(results) <= 2:  # a gradient's call: two to compare
-        if (len(results) == 2 and type(results[0]) is np.ndarray and
-                type(results[1]) is np.ndarray and _memory(results[0]) is _memory(results[1])):
-            results[1] = results[1].copy()
-        return results
     seen = {id(_memory(cotangent))}
     for k, r in enumerate(results):
         if type(r) is np.ndarray:
@@ -211,11 +203,7 @@ def value_and_grad(f, argnums=0):
         collecting = gc.isenabled()  # see core.paused_gc; inline here, where it is 4× cheaper
         gc.disable()
         try:
-            values = []
-            for n in nums:
-                x = args[n]
-                values.append(x if type(x) is np.ndarray and x.dtype.kind == "f" else
-                              as_input(x, "grad", n + 1))
+            values = [as_input(args[n], "grad", n + 1) for n in nums]
             graph, tracers, out = _tape(f, values, "grad", args, nums)
             recorded, value = _output(graph, out, "grad")
             kind = type(value)
